@@ -1,0 +1,31 @@
+"""Flask-style flash messages for any WSGI application, in a signed cookie."""
+
+from __future__ import annotations
+
+from .api import ENVIRON_KEY as ENVIRON_KEY
+from .api import current_flashes as current_flashes
+from .api import flash as flash
+from .api import get_flashed_messages as get_flashed_messages
+from .api import get_flashes as get_flashes
+from .errors import FlashmwError as FlashmwError
+from .errors import FlashOverflowError as FlashOverflowError
+from .errors import FlashWarning as FlashWarning
+from .errors import HeadersSentError as HeadersSentError
+from .errors import NotInstalledError as NotInstalledError
+from .flashes import Flashes as Flashes
+from .middleware import FlashMiddleware as FlashMiddleware
+
+__all__ = [
+    "ENVIRON_KEY",
+    "FlashMiddleware",
+    "FlashOverflowError",
+    "FlashWarning",
+    "Flashes",
+    "FlashmwError",
+    "HeadersSentError",
+    "NotInstalledError",
+    "current_flashes",
+    "flash",
+    "get_flashed_messages",
+    "get_flashes",
+]

@@ -1,0 +1,152 @@
+"""Pure HTTP helpers: find one cookie, merge ``Vary`` and ``Cache-Control``,
+and decide whether a response is one a person sees.
+
+No state, no WSGI objects: plain strings and header lists in, values out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+Headers = list[tuple[str, str]]
+
+_BLANK = " \t"
+
+
+def find_cookie(header: str, name: str) -> str | None:
+    """Return the value of the first cookie called *name* in a ``Cookie``
+    header, or ``None``.
+
+    It follows how browsers and RFC 6265 §5.4 write the header (pairs split
+    by ``;``, names compared exactly), and it tolerates what they do not
+    write: malformed neighbours, pairs without ``=``, stray spaces, non-ASCII
+    bytes, a quoted value (the quotes are removed). A duplicate name keeps the
+    first, as RFC 6265 §5.4 orders the more specific cookie first.
+
+    It scans for the one name with ``str.find`` instead of parsing every
+    cookie: werkzeug's ``parse_cookie`` builds all pairs, which costs tens of
+    microseconds on a header with analytics cookies, and
+    :class:`http.cookies.SimpleCookie` drops every cookie after a malformed
+    one.
+    """
+    key = name + "="
+    start = 0
+    while True:
+        at = header.find(key, start)
+        if at < 0:
+            return None
+        # A match counts only where a pair begins: at the start of the header
+        # or after ";" and optional blanks, so "xflashmw=" is not a match.
+        before = at - 1
+        while before >= 0 and header[before] in _BLANK:
+            before -= 1
+        if before < 0 or header[before] == ";":
+            begin = at + len(key)
+            end = header.find(";", begin)
+            value = header[begin:] if end < 0 else header[begin:end]
+            value = value.strip(_BLANK)
+            if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+                value = value[1:-1]
+            return value
+        start = at + 1
+
+
+def _tokens(value: str) -> list[str]:
+    """Lower-cased directive names of a comma-separated header value."""
+    return [part.split("=", 1)[0].strip().lower() for part in value.split(",")]
+
+
+def add_vary_cookie(headers: Headers) -> None:
+    """Make *headers* vary on ``Cookie``, in place.
+
+    The first ``Vary`` field gets ``Cookie`` appended to its value; one is
+    added only when there is none. Nothing changes when any ``Vary`` field
+    already lists ``Cookie`` (in any case) or ``*``, so calling it twice is
+    harmless. Fields keep their order (RFC 9110 §12.5.5).
+    """
+    first = -1
+    for index, (name, value) in enumerate(headers):
+        if name.lower() == "vary":
+            tokens = _tokens(value)
+            if "cookie" in tokens or "*" in tokens:
+                return
+            if first < 0:
+                first = index
+    if first < 0:
+        headers.append(("Vary", "Cookie"))
+    else:
+        name, value = headers[first]
+        headers[first] = (name, f"{value}, Cookie" if value.strip() else "Cookie")
+
+
+def add_cache_control(headers: Headers, directives: str) -> None:
+    """Merge the comma-separated *directives* into ``Cache-Control``, in place.
+
+    Directives already present are not repeated. When ``private`` or
+    ``no-store`` is added, a conflicting ``public`` is removed, since it would
+    let a shared cache store what one user was shown. Nothing changes when
+    the response is already ``no-store``.
+    """
+    wanted = [d.strip() for d in directives.split(",") if d.strip()]
+    fields = [
+        i for i, (name, _) in enumerate(headers) if name.lower() == "cache-control"
+    ]
+    if not fields:
+        headers.append(("Cache-Control", ", ".join(wanted)))
+        return
+    present = {t for i in fields for t in _tokens(headers[i][1])}
+    missing = [d for d in wanted if d.split("=", 1)[0].lower() not in present]
+    restricts = any(d.lower() in ("private", "no-store") for d in wanted)
+    if "no-store" in present or (
+        not missing and not (restricts and "public" in present)
+    ):
+        return
+    for position, index in enumerate(fields):
+        name, value = headers[index]
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if restricts:
+            parts = [p for p in parts if p.split("=", 1)[0].strip().lower() != "public"]
+        if position == 0:
+            parts.extend(missing)
+        headers[index] = (name, ", ".join(parts))
+
+
+def status_code(status: str) -> int:
+    """The numeric code of a WSGI status line, or 0 when it has none."""
+    try:
+        return int(status[:3])
+    except ValueError:
+        return 0
+
+
+def is_prefetch(environ: Mapping[str, Any]) -> bool:
+    """Whether the browser is fetching the page speculatively.
+
+    Chromium sends ``Sec-Purpose: prefetch`` (or ``prefetch;prerender``) and,
+    before that, ``Purpose: prefetch``; Firefox sends ``X-Moz: prefetch`` and
+    Safari ``X-Purpose: preview``. A prefetched page may never be shown.
+    """
+    for key in ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_MOZ", "HTTP_X_PURPOSE"):
+        value = environ.get(key)
+        if value and value.split(";", 1)[0].strip().lower() in ("prefetch", "preview"):
+            return True
+    return False
+
+
+def is_seen(method: str, code: int, environ: Mapping[str, Any]) -> bool:
+    """Whether a response with this method and status shows its body to a
+    person, so that messages it read may be consumed.
+
+    Not seen: ``HEAD``; 1xx, 204, 205 and 304 (no body); 3xx (the page the
+    redirect leads to still needs the messages); 5xx (an error page replaces
+    the page); speculative prefetches. Every other 2xx and every 4xx is seen.
+    """
+    if method == "HEAD":
+        return False
+    if 200 <= code < 300:
+        if code in (204, 205):
+            return False
+    elif not 400 <= code < 500:
+        return False
+    return not is_prefetch(environ)

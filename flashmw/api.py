@@ -1,0 +1,90 @@
+"""The environ helpers: reach the request's flash object from any view.
+
+Any code that can see the WSGI environ (or ``request.environ``,
+``request.META``, ``req.env``, ...) can flash and read messages through these
+functions. They work the same under every framework because the middleware
+stores the per-request :class:`~flashmw.flashes.Flashes` object in the environ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextvars import ContextVar
+from typing import Any
+
+from .errors import NotInstalledError
+from .flashes import CategoryFilter, ConsumeMode, Flashes
+
+#: The environ key under which the middleware stores the request's flashes.
+ENVIRON_KEY = "flashmw.flashes"
+
+# The flashes of the request whose application call is running in this
+# context. A context variable, not a global or a thread-local: each thread,
+# greenlet and asyncio task sees its own, so templates rendered by the view
+# find their request's messages under sync, gthread and gevent workers alike.
+_current: ContextVar[Flashes | None] = ContextVar("flashmw.current", default=None)
+
+
+def get_flashes(environ: Mapping[str, Any]) -> Flashes:
+    """Return the :class:`~flashmw.flashes.Flashes` of the request.
+
+    :raises NotInstalledError: :class:`~flashmw.FlashMiddleware` does not wrap
+        the application that received *environ*.
+    """
+    try:
+        flashes = environ[ENVIRON_KEY]
+    except KeyError:
+        raise NotInstalledError(
+            f"environ has no {ENVIRON_KEY!r}: wrap the WSGI application in "
+            "flashmw.FlashMiddleware (for Flask: app.wsgi_app = "
+            "FlashMiddleware(app.wsgi_app, ...))"
+        ) from None
+    if not isinstance(flashes, Flashes):
+        raise NotInstalledError(
+            f"environ[{ENVIRON_KEY!r}] is a {type(flashes).__name__}, not Flashes"
+        )
+    return flashes
+
+
+def current_flashes() -> Flashes:
+    """Return the flashes of the request whose application call is running.
+
+    It is set by the middleware while it calls the wrapped application, in
+    the current thread, greenlet or task. Code running outside that call (a
+    streamed body, a background job) must use :func:`get_flashes` instead.
+
+    :raises NotInstalledError: no request is being handled here.
+    """
+    flashes = _current.get()
+    if flashes is None:
+        raise NotInstalledError(
+            "no request with flashmw.FlashMiddleware is being handled in this "
+            "context; pass the environ explicitly"
+        )
+    return flashes
+
+
+def flash(environ: Mapping[str, Any], message: str, category: str = "message") -> None:
+    """Flash *message* with *category* for the request *environ* belongs to.
+
+    The same as ``get_flashes(environ).flash(message, category)``; see
+    :meth:`~flashmw.flashes.Flashes.flash`.
+    """
+    get_flashes(environ).flash(message, category)
+
+
+def get_flashed_messages(
+    environ: Mapping[str, Any],
+    with_categories: bool = False,
+    category_filter: CategoryFilter = (),
+    *,
+    consume: ConsumeMode | None = None,
+) -> list[str] | list[tuple[str, str]]:
+    """Return and consume the messages of the request *environ* belongs to.
+
+    The same as ``get_flashes(environ).get_flashed_messages(...)``; see
+    :meth:`~flashmw.flashes.Flashes.get_flashed_messages`.
+    """
+    return get_flashes(environ).get_flashed_messages(
+        with_categories, category_filter, consume=consume
+    )

@@ -1,0 +1,282 @@
+"""Messages to a signed cookie value and back.
+
+The value is an itsdangerous timestamp-signed token::
+
+    <payload> "." <timestamp> "." <signature>
+
+``payload`` is URL-safe base64 of compact JSON, or ``"."`` followed by URL-safe
+base64 of zlib-compressed JSON when that is what makes the messages fit. The
+timestamp is itsdangerous' (base64 of the big-endian Unix time) and the
+signature is HMAC-SHA256 under a key derived from the secret key and a salt
+used for nothing else, so tokens signed with the same key for other purposes
+(the application's session, say) are never accepted. The JSON is, strictly::
+
+    [1, [[category, text, age, html], ...]]
+
+where ``1`` is the schema version, ``age`` the whole seconds between the
+message being flashed and the token being signed, and ``html`` 1 for a
+:class:`~markupsafe.Markup` text, else 0. The token is signed, not encrypted:
+its owner can read it.
+
+:meth:`FlashCodec.decode` never raises on untrusted input: anything that is not
+a token this codec produced with one of its keys, within ``max_age``, decodes
+to no messages and a reason. Nothing here knows about WSGI or HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from itsdangerous import BadData, Signer
+from itsdangerous.encoding import (
+    base64_decode,
+    base64_encode,
+    bytes_to_int,
+    int_to_bytes,
+)
+from markupsafe import Markup
+
+from ._keys import check_keys
+from .message import Message
+
+#: Salt of the key derivation; it binds keys to this one purpose.
+SALT = b"flashmw.flashes"
+#: Version of the JSON schema, the first element of every payload.
+VERSION = 1
+#: The most messages one cookie may carry; larger payloads are rejected.
+MAX_MESSAGES = 500
+#: The most bytes the JSON may take once decompressed; it caps what a
+#: decompression bomb can cost, and the encoder never produces more.
+MAX_PAYLOAD_BYTES = 64 * 1024
+#: The longest token accepted: no browser stores a longer cookie, and the
+#: encoder never produces one, so longer input is rejected before any work.
+MAX_TOKEN_LENGTH = 4096
+#: How far in the future a timestamp may be, for clocks of a fleet that
+#: disagree by a little; a larger lead counts as tampering.
+CLOCK_SKEW = 60
+
+_SEP = b"."
+_COMPRESSED = b"."
+# ensure_ascii=False keeps non-ASCII text at its UTF-8 size instead of six bytes
+# per character; "surrogatepass" lets a lone surrogate round-trip as it does in
+# Python strings rather than failing at encode time.
+_dumps = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False
+).encode
+_loads = json.JSONDecoder().decode
+
+
+class Decoded(NamedTuple):
+    """What :meth:`FlashCodec.decode` found in a cookie value."""
+
+    #: The messages, oldest first; empty when the value was rejected.
+    messages: list[Message]
+    #: Why the value was rejected, or ``None`` when it was accepted.
+    problem: str | None = None
+    #: How many messages were older than ``max_age`` and left out.
+    expired: int = 0
+
+
+class Encoded(NamedTuple):
+    """What :meth:`FlashCodec.encode` produced."""
+
+    #: The cookie value, or ``None`` when not even one message fits.
+    value: str | None
+    #: How many of the oldest messages were left out to fit the budget.
+    dropped: int
+
+
+class _Malformed(Exception):
+    """A signed payload that does not follow the schema (internal)."""
+
+
+def _b64_length(size: int) -> int:
+    """Length of unpadded base64 for *size* bytes."""
+    return (size * 4 + 2) // 3
+
+
+class FlashCodec:
+    """Encode and decode flash messages as a signed cookie value.
+
+    :param secret_key: signs new tokens and verifies incoming ones.
+    :param fallback_keys: older keys that still verify but never sign.
+    :param max_age: seconds a message may wait unread, checked against the
+        signed timestamp; ``None`` for no limit.
+    :param clock: returns the current Unix time; tests replace it.
+
+    Keys are derived once here, with itsdangerous' own HMAC derivation, so
+    signing a token costs one HMAC and nothing else.
+    """
+
+    def __init__(
+        self,
+        secret_key: str | bytes,
+        fallback_keys: Sequence[str | bytes] = (),
+        *,
+        max_age: int | None = 3600,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        keys = check_keys(secret_key, fallback_keys)
+        derived = [
+            Signer(
+                key, salt=SALT, key_derivation="hmac", digest_method=hashlib.sha256
+            ).derive_key()
+            for key in keys
+        ]
+        # The keys are already derived and salted, so "none" leaves them as
+        # they are instead of deriving them again on every call.
+        self._signer = Signer(
+            derived, key_derivation="none", digest_method=hashlib.sha256
+        )
+        self.max_age = max_age
+        self.clock = clock
+        self._signature_length = len(self._signer.get_signature(b""))
+
+    # -- encoding -------------------------------------------------------------
+
+    def encode(self, messages: Sequence[Message], max_length: int) -> Encoded:
+        """Sign *messages* into a value of at most *max_length* characters.
+
+        When they do not all fit, the oldest are left out until the rest fit;
+        the caller decides what to say about it. Transient messages must not be
+        passed in.
+        """
+        now = int(self.clock())
+        stamp = base64_encode(int_to_bytes(now))
+        room = max_length - len(stamp) - self._signature_length - 2
+        # A clock that stepped back makes born > now: clamp the age at zero.
+        entries = [
+            [m.category, m.text, max(now - m.born, 0), int(isinstance(m.text, Markup))]
+            for m in messages
+        ]
+        payload = self._fit(entries, room)
+        dropped = 0
+        if payload is None:
+            payload, dropped = self._trim(entries, room)
+            if payload is None:
+                return Encoded(None, len(entries))
+        signed = self._signer.sign(payload + _SEP + stamp)
+        return Encoded(signed.decode("ascii"), dropped)
+
+    def _fit(self, entries: list[list[Any]], room: int) -> bytes | None:
+        """The payload for *entries* if it fits in *room* characters."""
+        if len(entries) > MAX_MESSAGES:
+            return None
+        raw = _dumps([VERSION, entries]).encode("utf-8", "surrogatepass")
+        if len(raw) > MAX_PAYLOAD_BYTES:
+            return None
+        if _b64_length(len(raw)) <= room:
+            return base64_encode(raw)
+        # Compression costs more than the HMAC itself, so it is only tried when
+        # it is the difference between keeping a message and dropping it.
+        packed = zlib.compress(raw, 9)
+        if _b64_length(len(packed)) + len(_COMPRESSED) <= room:
+            return _COMPRESSED + base64_encode(packed)
+        return None
+
+    def _trim(self, entries: list[list[Any]], room: int) -> tuple[bytes | None, int]:
+        """Keep the most newest entries that fit; binary search on the count."""
+        best: bytes | None = None
+        low, high = 0, len(entries) - 1  # entries do not all fit
+        while low < high:
+            keep = (low + high + 1) // 2
+            payload = self._fit(entries[len(entries) - keep :], room)
+            if payload is None:
+                high = keep - 1
+            else:
+                low, best = keep, payload
+        return best, len(entries) - low
+
+    # -- decoding -------------------------------------------------------------
+
+    def decode(self, value: str) -> Decoded:
+        """Verify and read a cookie value; never raises on untrusted input."""
+        if len(value) > MAX_TOKEN_LENGTH:
+            return Decoded([], "value too long")
+        if not value.isascii():
+            return Decoded([], "value is not ASCII")
+        try:
+            signed = self._signer.unsign(value)
+        except BadData:
+            return Decoded([], "bad signature")
+        # From here on the data carries a valid signature: it was made with one
+        # of our keys. A shape we do not produce means an older schema version
+        # or a key used by something else, and still counts as no messages.
+        try:
+            return self._read(signed)
+        except _Malformed as exc:
+            return Decoded([], f"malformed payload: {exc}")
+
+    def _read(self, signed: bytes) -> Decoded:
+        payload, _, stamp = signed.rpartition(_SEP)
+        try:
+            signed_at = bytes_to_int(base64_decode(stamp))
+        except (BadData, struct.error) as exc:
+            raise _Malformed("timestamp") from exc
+        now = int(self.clock())
+        if signed_at - now > CLOCK_SKEW:
+            return Decoded([], "timestamp in the future")
+        max_age = self.max_age
+        if max_age is not None and now - signed_at > max_age:
+            return Decoded([], "expired")
+        data = self._load_payload(payload)
+        if (
+            type(data) is not list
+            or len(data) != 2
+            or type(data[0]) is not int
+            or data[0] != VERSION
+            or type(data[1]) is not list
+            or len(data[1]) > MAX_MESSAGES
+        ):
+            raise _Malformed("not a version 1 payload")
+        messages: list[Message] = []
+        expired = 0
+        for entry in data[1]:
+            if (
+                type(entry) is not list
+                or len(entry) != 4
+                or type(entry[0]) is not str
+                or type(entry[1]) is not str
+                or type(entry[2]) is not int
+                or entry[2] < 0
+                or type(entry[3]) is not int
+                or entry[3] not in (0, 1)
+            ):
+                raise _Malformed("bad entry")
+            category, text, age, html = entry
+            born = signed_at - age
+            if max_age is not None and now - born > max_age:
+                expired += 1
+                continue
+            messages.append(Message(category, Markup(text) if html else text, born))
+        return Decoded(messages, None, expired)
+
+    @staticmethod
+    def _load_payload(payload: bytes) -> Any:
+        compressed = payload.startswith(_COMPRESSED)
+        try:
+            raw = base64_decode(payload[1:] if compressed else payload)
+        except BadData as exc:
+            raise _Malformed("base64") from exc
+        if compressed:
+            inflater = zlib.decompressobj()
+            try:
+                raw = inflater.decompress(raw, MAX_PAYLOAD_BYTES)
+            except zlib.error as exc:
+                raise _Malformed("zlib") from exc
+            if inflater.unconsumed_tail or not inflater.eof:
+                raise _Malformed("compressed data too large or truncated")
+        if len(raw) > MAX_PAYLOAD_BYTES:
+            raise _Malformed("too large")
+        try:
+            return _loads(raw.decode("utf-8", "surrogatepass"))
+        except (ValueError, RecursionError) as exc:
+            # ValueError covers bad UTF-8 and bad JSON; RecursionError is how
+            # the json module refuses deeply nested arrays.
+            raise _Malformed("json") from exc

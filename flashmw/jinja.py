@@ -1,0 +1,63 @@
+"""Jinja2 integration: ``get_flashed_messages()`` in templates, as in Flask.
+
+.. code-block:: python
+
+    from flashmw.jinja import install
+    install(jinja_env)
+
+.. code-block:: html+jinja
+
+    {% for category, message in get_flashed_messages(with_categories=true) %}
+      <li class="{{ category }}">{{ message }}</li>
+    {% endfor %}
+
+A template rendered while the middleware is calling the application (in a
+view) finds the request's flashes by itself: the middleware publishes them in
+a context variable, which each thread, greenlet and task sees separately. A
+template rendered anywhere else (inside a streamed body, in a test, in a
+background job) passes the request's environ in its context:
+``template.render(environ=environ)``, which also wins over the context
+variable.
+
+This is the only module that imports jinja2; ``import flashmw`` does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+
+from .api import ENVIRON_KEY, current_flashes, get_flashes
+from .flashes import CategoryFilter, Flashes
+
+
+def _flashes(context: Context) -> Flashes:
+    environ = context.get("environ")
+    if isinstance(environ, Mapping) and ENVIRON_KEY in environ:
+        return get_flashes(environ)
+    return current_flashes()
+
+
+@pass_context
+def get_flashed_messages(
+    context: Context,
+    with_categories: bool = False,
+    category_filter: CategoryFilter = (),
+) -> list[str] | list[tuple[str, str]]:
+    """The template global: Flask's signature, the request's messages.
+
+    :raises flashmw.NotInstalledError: the template was rendered outside the
+        application call and was given no ``environ``.
+    """
+    return _flashes(context).get_flashed_messages(with_categories, category_filter)
+
+
+def install(env: Environment) -> Environment:
+    """Register ``get_flashed_messages`` as a global of *env*; return *env*.
+
+    It replaces a global of the same name, such as Flask's own.
+    """
+    env.globals["get_flashed_messages"] = get_flashed_messages
+    return env

@@ -1,0 +1,364 @@
+"""The WSGI middleware that keeps flash messages in a signed cookie.
+
+:class:`FlashMiddleware` wraps any WSGI application. It puts a
+:class:`~flashmw.flashes.Flashes` object in each request's environ, reads the
+flash cookie only if the application touches it, and appends the cookie
+changes to the headers the application produces. It never buffers or wraps
+the response body, so ``close()`` and ``wsgi.file_wrapper`` reach the server
+untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
+
+from werkzeug.http import dump_cookie
+
+from ._http import add_cache_control, add_vary_cookie, find_cookie, is_seen, status_code
+from .api import ENVIRON_KEY, _current
+from .codec import FlashCodec
+from .errors import FlashOverflowError, FlashWarning
+from .flashes import ConsumeMode, Flashes, check_consume
+from .message import Message
+
+if TYPE_CHECKING:  # pragma: no cover
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger("flashmw")
+
+#: Browsers ignore a ``Set-Cookie`` longer than about 4 KB (and then keep the
+#: previous cookie, bringing consumed messages back); Flask warns from here on.
+MAX_COOKIE_SIZE = 4093
+#: Overflow policies: keep the newest messages that fit, or raise in flash().
+OverflowPolicy = Literal["drop_oldest", "raise"]
+
+# RFC 6265 §4.1.1: a cookie name is an RFC 2616 token.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Printable ASCII without ";" (RFC 6265 §4.1.1 path-value and domain).
+_ATTRIBUTE = re.compile(r"[\x21-\x3a\x3c-\x7e]+")
+_DOMAIN = re.compile(r"\.?[0-9A-Za-z](?:[0-9A-Za-z.-]*[0-9A-Za-z])?")
+_DIRECTIVES = re.compile(
+    r"[0-9A-Za-z!#$%&'*+.^_`|~=\"-]+(?:\s*,\s*[0-9A-Za-z!#$%&'*+.^_`|~=\"-]+)*"
+)
+_MIN_ROOM = 128  # a budget must leave room for at least a short message
+
+
+class FlashMiddleware:
+    """Flask-style flash messages for any WSGI application.
+
+    .. code-block:: python
+
+        import os
+        from flashmw import FlashMiddleware, flash, get_flashed_messages
+
+        def app(environ, start_response):
+            ...
+            flash(environ, "Saved.", "success")
+            ...
+
+        application = FlashMiddleware(app, os.environ["FLASH_SECRET_KEY"])
+
+    The key comes from the caller, never from the library: every worker and
+    every host must use the same one. It is a security issue to ship the key
+    in code or to reuse a tutorial's key; both empty, short and well-known
+    keys are refused here.
+
+    :param app: the WSGI application to wrap.
+    :param secret_key: the key that signs the cookie (``str`` or ``bytes``,
+        at least 16 bytes of randomness).
+    :param fallback_keys: older keys that still verify cookies but never sign
+        them, for rotating keys across a fleet. A list or tuple; a bare
+        string is a :class:`TypeError`.
+    :param max_age: seconds an unread message lives, checked against the
+        signed timestamp (the browser's clock is not trusted); also the
+        cookie's ``Max-Age``. ``None``: no limit and a session cookie.
+    :param cookie_name: the cookie's name, an RFC 6265 token. Names starting
+        with ``__Host-`` or ``__Secure-`` need ``cookie_secure=True`` (and
+        ``__Host-`` the path ``/`` and no domain).
+    :param cookie_path: the cookie's ``Path``.
+    :param cookie_domain: the cookie's ``Domain``; ``None`` keeps the cookie to
+        the host that set it.
+    :param cookie_secure: ``Secure`` on every cookie (``True``), never
+        (``False``), or on HTTPS requests only (``None``, from
+        ``wsgi.url_scheme``: behind a TLS proxy let the server or
+        ``ProxyFix`` set it; flashmw never trusts forwarded headers itself).
+    :param cookie_httponly: hide the cookie from JavaScript.
+    :param cookie_samesite: ``"Lax"``, ``"Strict"``, ``"None"`` (needs
+        ``cookie_secure=True``) or ``None`` to leave the attribute out.
+    :param max_cookie_size: the most bytes the ``Set-Cookie`` field value
+        (name, value and attributes) may take, at most 4093.
+    :param overflow: what happens when the messages do not fit:
+        ``"drop_oldest"`` keeps the newest that fit and emits a
+        :class:`~flashmw.FlashWarning` and a log line saying how many were
+        dropped; ``"raise"`` makes ``flash()`` raise
+        :class:`~flashmw.FlashOverflowError` for the message that does not
+        fit.
+    :param consume: what a filtered read consumes by default: ``"all"``
+        (Flask: every message) or ``"returned"`` (only those returned).
+    :param cache_control: ``Cache-Control`` directives merged into a response
+        that showed messages or stores new ones, so that shared caches do not
+        keep one user's messages for another; ``None`` to leave it alone.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        secret_key: str | bytes,
+        *,
+        fallback_keys: Sequence[str | bytes] = (),
+        max_age: int | None = 3600,
+        cookie_name: str = "flashmw",
+        cookie_path: str = "/",
+        cookie_domain: str | None = None,
+        cookie_secure: bool | None = None,
+        cookie_httponly: bool = True,
+        cookie_samesite: str | None = "Lax",
+        max_cookie_size: int = MAX_COOKIE_SIZE,
+        overflow: OverflowPolicy = "drop_oldest",
+        consume: ConsumeMode = "all",
+        cache_control: str | None = "private",
+    ) -> None:
+        if max_age is not None and (
+            type(max_age) is not int or not 0 < max_age <= 400 * 86400
+        ):
+            # 400 days is the most any browser keeps a cookie (RFC 6265bis).
+            raise ValueError(
+                f"max_age must be whole seconds in 1..34560000 or None, not {max_age!r}"
+            )
+        self.app = app
+        self.cookie_name = _check_cookie_options(
+            cookie_name, cookie_path, cookie_domain, cookie_secure, cookie_samesite
+        )
+        if (
+            type(max_cookie_size) is not int
+            or not 0 < max_cookie_size <= MAX_COOKIE_SIZE
+        ):
+            raise ValueError(
+                f"max_cookie_size must be an int in 1..{MAX_COOKIE_SIZE}, "
+                f"not {max_cookie_size!r}"
+            )
+        if overflow not in ("drop_oldest", "raise"):
+            raise ValueError(
+                f"overflow must be 'drop_oldest' or 'raise', not {overflow!r}"
+            )
+        if cache_control is not None and not (
+            isinstance(cache_control, str)
+            and _DIRECTIVES.fullmatch(cache_control.strip())
+        ):
+            raise ValueError(
+                f"cache_control is not a list of directives: {cache_control!r}"
+            )
+        self._codec = FlashCodec(secret_key, fallback_keys, max_age=max_age)
+        self._consume = check_consume(consume)
+        self._overflow = overflow
+        self._cache_control = cache_control
+        self._guard = self._refuse_overflow if overflow == "raise" else None
+
+        # The attributes never change, so werkzeug formats them once here for
+        # plain and for HTTPS requests; a response only inserts the value.
+        def formatted(value: str, secure: bool, age: int | None) -> str:
+            return dump_cookie(
+                cookie_name,
+                value,
+                max_age=age,
+                expires=0 if age == 0 else None,
+                path=cookie_path,
+                domain=cookie_domain,
+                secure=secure,
+                httponly=cookie_httponly,
+                samesite=cookie_samesite,
+                sync_expires=False,
+            )
+
+        variants = (
+            (False, True) if cookie_secure is None else (cookie_secure, cookie_secure)
+        )
+        self._prefix = f"{cookie_name}="
+        self._tails = tuple(
+            formatted("x", secure, max_age)[len(self._prefix) + 1 :]
+            for secure in variants
+        )
+        self._deletions = tuple(formatted("", secure, 0) for secure in variants)
+        self._room = max_cookie_size - len(self._prefix) - max(map(len, self._tails))
+        if self._room < _MIN_ROOM:
+            raise ValueError(
+                f"max_cookie_size={max_cookie_size} leaves {self._room} bytes for "
+                f"the value once the name and attributes are counted; "
+                f"it needs {_MIN_ROOM}"
+            )
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        """Handle one request; see the class docstring."""
+        if ENVIRON_KEY in environ:
+            # Wrapped twice: the outer instance owns the cookie.
+            return self.app(environ, start_response)
+        flashes = Flashes(
+            partial(self._load, environ),
+            consume=self._consume,
+            guard=self._guard,
+            clock=self._codec.clock,
+        )
+        environ[ENVIRON_KEY] = flashes
+
+        def flash_start_response(
+            status: str,
+            headers: list[tuple[str, str]],
+            exc_info: OptExcInfo | None = None,
+        ) -> Any:
+            if not flashes.sealed:
+                if exc_info is None:
+                    headers = self._finish(flashes, environ, status, headers)
+                else:
+                    # The application is reporting an exception: store nothing.
+                    flashes.seal(False)
+            # Positional, as PEP 3333 requires, and the server's write() is
+            # returned as it is.
+            return start_response(status, headers, exc_info)
+
+        token = _current.set(flashes)
+        try:
+            return self.app(environ, flash_start_response)
+        finally:
+            _current.reset(token)
+
+    def _load(self, environ: WSGIEnvironment) -> tuple[Sequence[Message], bool]:
+        """Read the incoming messages; called once, on first use."""
+        header = environ.get("HTTP_COOKIE")
+        if not header:
+            return (), False
+        value = find_cookie(header, self.cookie_name)
+        if value is None:
+            return (), False
+        if not value:
+            return (), True
+        decoded = self._codec.decode(value)
+        if decoded.problem is not None:
+            # One line, without the value: the cookie is the client's and may
+            # carry anything. Expiry is routine; anything else is worth a look
+            # (a fleet whose hosts do not share the key shows up here).
+            level = logging.INFO if decoded.problem == "expired" else logging.WARNING
+            logger.log(
+                level,
+                "flashmw: ignored the %r cookie (%s); it will be deleted",
+                self.cookie_name,
+                decoded.problem,
+            )
+            return (), True
+        if decoded.expired:
+            logger.info(
+                "flashmw: %d flash message(s) were older than max_age and were dropped",
+                decoded.expired,
+            )
+        return decoded.messages, decoded.expired > 0
+
+    def _finish(
+        self,
+        flashes: Flashes,
+        environ: WSGIEnvironment,
+        status: str,
+        headers: list[tuple[str, str]],
+    ) -> list[tuple[str, str]]:
+        """Seal the flashes and return the headers with the cookie changes."""
+        if not flashes.loaded:
+            flashes.seal(False)
+            return headers
+        seen = is_seen(
+            environ.get("REQUEST_METHOD", "GET"), status_code(status), environ
+        )
+        stored = flashes.seal(seen)
+        # A new list: the application's may be a shared constant.
+        headers = list(headers)
+        secure = int(environ.get("wsgi.url_scheme") == "https")
+        private = flashes.shown
+        if stored is not None:
+            value = self._encode(stored) if stored else None
+            if value is None:
+                headers.append(("Set-Cookie", self._deletions[secure]))
+            else:
+                headers.append(
+                    ("Set-Cookie", f"{self._prefix}{value}{self._tails[secure]}")
+                )
+                private = True
+        add_vary_cookie(headers)
+        if private and self._cache_control is not None:
+            add_cache_control(headers, self._cache_control)
+        return headers
+
+    def _encode(self, messages: list[Message]) -> str | None:
+        encoded = self._codec.encode(messages, self._room)
+        if encoded.dropped:
+            text = (
+                f"{encoded.dropped} of {len(messages)} flash message(s) did not fit "
+                f"in the cookie ({self._room} bytes for the value) and the oldest "
+                "were dropped"
+            )
+            logger.warning("flashmw: %s", text)
+            warnings.warn(text, FlashWarning, stacklevel=3)
+        return encoded.value
+
+    def _refuse_overflow(self, messages: Sequence[Message]) -> None:
+        """The ``"raise"`` policy: refuse a flash() that would not fit."""
+        encoded = self._codec.encode(messages, self._room)
+        if encoded.dropped:
+            raise FlashOverflowError(
+                f"the flash messages no longer fit in the cookie ({self._room} bytes "
+                f"for the value); {encoded.dropped} would have to be dropped",
+                encoded.dropped,
+            )
+
+
+def _check_cookie_options(
+    name: str,
+    path: str,
+    domain: str | None,
+    secure: bool | None,
+    samesite: str | None,
+) -> str:
+    """Validate the cookie attributes; return the name."""
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        raise ValueError(f"cookie_name must be an RFC 6265 token, not {name!r}")
+    if (
+        not isinstance(path, str)
+        or not path.startswith("/")
+        or not _ATTRIBUTE.fullmatch(path)
+    ):
+        raise ValueError(
+            "cookie_path must start with '/' and be printable ASCII without ';', "
+            f"not {path!r}"
+        )
+    if domain is not None and (
+        not isinstance(domain, str) or not _DOMAIN.fullmatch(domain)
+    ):
+        raise ValueError(f"cookie_domain must be a host name, not {domain!r}")
+    if secure not in (None, True, False):
+        raise ValueError(f"cookie_secure must be True, False or None, not {secure!r}")
+    if samesite is not None and (
+        not isinstance(samesite, str)
+        or samesite.title() not in ("Lax", "Strict", "None")
+    ):
+        raise ValueError(
+            f"cookie_samesite must be 'Lax', 'Strict', 'None' or None, not {samesite!r}"
+        )
+    if samesite is not None and samesite.title() == "None" and secure is not True:
+        raise ValueError(
+            "cookie_samesite='None' needs cookie_secure=True: browsers reject a "
+            "SameSite=None cookie without Secure"
+        )
+    if name.startswith("__Host-") and (
+        secure is not True or path != "/" or domain is not None
+    ):
+        raise ValueError(
+            "a __Host- cookie needs cookie_secure=True, cookie_path='/' and no "
+            "cookie_domain, or browsers reject it"
+        )
+    if name.startswith("__Secure-") and secure is not True:
+        raise ValueError(
+            "a __Secure- cookie needs cookie_secure=True, or browsers reject it"
+        )
+    return name
