@@ -102,6 +102,7 @@ def add_cache_control(headers: Headers, directives: str) -> None:
         not missing and not (restricts and "public" in present)
     ):
         return
+    emptied = []
     for position, index in enumerate(fields):
         name, value = headers[index]
         parts = [p.strip() for p in value.split(",") if p.strip()]
@@ -109,7 +110,11 @@ def add_cache_control(headers: Headers, directives: str) -> None:
             parts = [p for p in parts if p.split("=", 1)[0].strip().lower() != "public"]
         if position == 0:
             parts.extend(missing)
+        elif not parts:
+            emptied.append(index)  # it held only "public"
         headers[index] = (name, ", ".join(parts))
+    for index in reversed(emptied):
+        del headers[index]
 
 
 def status_code(status: str) -> int:

@@ -69,7 +69,14 @@ _COMPRESSED = b"."
 _dumps = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False
 ).encode
-_loads = json.JSONDecoder().decode
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# Strict JSON: Python's decoder accepts NaN and Infinity unless told not to.
+_loads = json.JSONDecoder(parse_constant=_refuse_constant).decode
 
 
 class Decoded(NamedTuple):
@@ -272,8 +279,6 @@ class FlashCodec:
                 raise _Malformed("zlib") from exc
             if inflater.unconsumed_tail or not inflater.eof:
                 raise _Malformed("compressed data too large or truncated")
-        if len(raw) > MAX_PAYLOAD_BYTES:
-            raise _Malformed("too large")
         try:
             return _loads(raw.decode("utf-8", "surrogatepass"))
         except (ValueError, RecursionError) as exc:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from jinja2 import Environment, pass_context
+from jinja2 import Environment, PackageLoader, pass_context
 from jinja2.runtime import Context
 
 from .api import ENVIRON_KEY, current_flashes, get_flashes
@@ -52,6 +52,31 @@ def get_flashed_messages(
         application call and was given no ``environ``.
     """
     return _flashes(context).get_flashed_messages(with_categories, category_filter)
+
+
+def loader() -> PackageLoader:
+    """Return a loader for the templates that ship with flashmw.
+
+    It serves ``flashmw/messages.html``, a macro file that renders messages
+    accessibly. Combine it with the application's own loader:
+
+    .. code-block:: python
+
+        from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+        import flashmw.jinja
+
+        own = FileSystemLoader("templates")
+        env = Environment(
+            loader=ChoiceLoader([own, flashmw.jinja.loader()]), autoescape=True
+        )
+        flashmw.jinja.install(env)
+
+    .. code-block:: html+jinja
+
+        {% from "flashmw/messages.html" import flashed_messages %}
+        {{ flashed_messages() }}
+    """
+    return PackageLoader("flashmw", "templates")
 
 
 def install(env: Environment) -> Environment:

@@ -1,0 +1,242 @@
+"""Header helpers: finding the cookie, merging Vary and Cache-Control, and
+which responses count as seen."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.sansio.http import parse_cookie
+
+from flashmw._http import (
+    add_cache_control,
+    add_vary_cookie,
+    find_cookie,
+    is_prefetch,
+    is_seen,
+    status_code,
+)
+
+# -- find_cookie ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("", None, id="empty"),
+        pytest.param("flashmw=abc", "abc", id="alone"),
+        pytest.param("a=1; flashmw=abc; b=2", "abc", id="middle"),
+        pytest.param("a=1;flashmw=abc", "abc", id="no space"),
+        pytest.param("a=1;   \tflashmw=abc  ;b=2", "abc", id="blanks"),
+        pytest.param('flashmw="abc"', "abc", id="quoted"),
+        pytest.param(
+            "flashmw=first; flashmw=second", "first", id="duplicate first wins"
+        ),
+        pytest.param("xflashmw=no; flashmw=yes", "yes", id="longer name is not it"),
+        pytest.param("flashmwx=no", None, id="prefix of another name"),
+        pytest.param("a=b flashmw=c", None, id="inside another value"),
+        pytest.param("a=flashmw=c; flashmw=d", "d", id="after equals"),
+        pytest.param("garbage;;; =;; flashmw=ok", "ok", id="malformed neighbours"),
+        pytest.param(
+            'a="unterminated; flashmw=ok', "ok", id="unterminated quote before"
+        ),
+        pytest.param("a=\xe9\xff; flashmw=ok; c=\x00", "ok", id="non-ASCII and NUL"),
+        pytest.param("flashmw=", "", id="empty value"),
+        pytest.param("flashmw", None, id="no equals"),
+        pytest.param("Flashmw=abc", None, id="names are case-sensitive"),
+    ],
+)
+def test_find_cookie(header: str, expected: str | None) -> None:
+    assert find_cookie(header, "flashmw") == expected
+
+
+def test_find_cookie_in_a_100_kb_header_is_fast() -> None:
+    header = "; ".join(f"c{i}=v{i}flashmw=x" for i in range(8000)) + "; flashmw=found"
+    assert len(header) > 100_000
+    started = time.perf_counter()
+    assert find_cookie(header, "flashmw") == "found"
+    # Not a benchmark: a generous bound that only a quadratic scan would break.
+    assert time.perf_counter() - started < 0.5
+
+
+cookie_names = st.from_regex(r"[A-Za-z0-9_\-]{1,8}", fullmatch=True)
+cookie_values = st.from_regex(r"[A-Za-z0-9_\-.]{0,12}", fullmatch=True)
+
+
+@given(st.lists(st.tuples(cookie_names, cookie_values), max_size=8), cookie_names)
+def test_find_cookie_agrees_with_werkzeug_on_well_formed_headers(
+    pairs: list[tuple[str, str]], name: str
+) -> None:
+    header = "; ".join(f"{k}={v}" for k, v in pairs)
+    assert find_cookie(header, name) == parse_cookie(header).get(name)
+
+
+@given(st.text(max_size=300), st.sampled_from(["flashmw", "a", "session"]))
+def test_find_cookie_never_raises(header: str, name: str) -> None:
+    value = find_cookie(header, name)
+    assert value is None or ";" not in value
+
+
+# -- Vary -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param([], [("Vary", "Cookie")], id="none"),
+        pytest.param(
+            [("Vary", "Accept-Language")],
+            [("Vary", "Accept-Language, Cookie")],
+            id="other",
+        ),
+        pytest.param(
+            [("vary", "cookie")], [("vary", "cookie")], id="lowercase present"
+        ),
+        pytest.param(
+            [("Vary", "Accept, COOKIE")],
+            [("Vary", "Accept, COOKIE")],
+            id="present in list",
+        ),
+        pytest.param([("Vary", "*")], [("Vary", "*")], id="star"),
+        pytest.param([("Vary", "")], [("Vary", "Cookie")], id="empty value"),
+        pytest.param(
+            [("Vary", "Accept"), ("X", "1"), ("Vary", "Origin")],
+            [("Vary", "Accept, Cookie"), ("X", "1"), ("Vary", "Origin")],
+            id="two fields: the first grows",
+        ),
+        pytest.param(
+            [("Vary", "Accept"), ("Vary", "Cookie")],
+            [("Vary", "Accept"), ("Vary", "Cookie")],
+            id="present in second field",
+        ),
+    ],
+)
+def test_add_vary_cookie(
+    before: list[tuple[str, str]], after: list[tuple[str, str]]
+) -> None:
+    headers = list(before)
+    add_vary_cookie(headers)
+    assert headers == after
+    add_vary_cookie(headers)
+    assert headers == after, "merging is idempotent"
+
+
+# -- Cache-Control ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "directives", "after"),
+    [
+        pytest.param([], "private", [("Cache-Control", "private")], id="none"),
+        pytest.param(
+            [("Cache-Control", "max-age=60")],
+            "private",
+            [("Cache-Control", "max-age=60, private")],
+            id="merged",
+        ),
+        pytest.param(
+            [("Cache-Control", "public, max-age=600")],
+            "private",
+            [("Cache-Control", "max-age=600, private")],
+            id="public removed",
+        ),
+        pytest.param(
+            [("cache-control", "PRIVATE")],
+            "private",
+            [("cache-control", "PRIVATE")],
+            id="present",
+        ),
+        pytest.param(
+            [("Cache-Control", "no-store")],
+            "private",
+            [("Cache-Control", "no-store")],
+            id="no-store",
+        ),
+        pytest.param(
+            [("Cache-Control", "private, public")],
+            "private",
+            [("Cache-Control", "private")],
+            id="conflict resolved",
+        ),
+        pytest.param(
+            [("Cache-Control", "max-age=0"), ("Cache-Control", "public")],
+            "private, no-cache",
+            [("Cache-Control", "max-age=0, private, no-cache")],
+            id="two fields",
+        ),
+        pytest.param(
+            [("Cache-Control", "private")],
+            "private, no-cache",
+            [("Cache-Control", "private, no-cache")],
+            id="some missing",
+        ),
+        pytest.param(
+            [("Cache-Control", "public")],
+            "max-age=0",
+            [("Cache-Control", "public, max-age=0")],
+            id="no restriction keeps public",
+        ),
+    ],
+)
+def test_add_cache_control(
+    before: list[tuple[str, str]], directives: str, after: list[tuple[str, str]]
+) -> None:
+    headers = list(before)
+    add_cache_control(headers, directives)
+    assert headers == after
+    add_cache_control(headers, directives)
+    assert headers == after, "merging is idempotent"
+
+
+# -- seen or not ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [("200 OK", 200), ("404 Not Found", 404), ("", 0), ("OK", 0)]
+)
+def test_status_code(status: str, code: int) -> None:
+    assert status_code(status) == code
+
+
+@pytest.mark.parametrize(
+    ("method", "code", "seen"),
+    [
+        ("GET", 200, True),
+        ("POST", 201, True),
+        ("GET", 404, True),
+        ("POST", 422, True),
+        ("HEAD", 200, False),
+        ("GET", 100, False),
+        ("GET", 204, False),
+        ("GET", 205, False),
+        ("GET", 301, False),
+        ("POST", 303, False),
+        ("GET", 304, False),
+        ("GET", 500, False),
+        ("GET", 503, False),
+        ("GET", 0, False),
+    ],
+)
+def test_is_seen(method: str, code: int, seen: bool) -> None:
+    assert is_seen(method, code, {}) is seen
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"HTTP_SEC_PURPOSE": "prefetch"},
+        {"HTTP_SEC_PURPOSE": "prefetch;prerender"},
+        {"HTTP_PURPOSE": "Prefetch"},
+        {"HTTP_X_MOZ": "prefetch"},
+        {"HTTP_X_PURPOSE": "preview"},
+    ],
+)
+def test_prefetches_are_not_seen(environ: dict[str, str]) -> None:
+    assert is_prefetch(environ)
+    assert not is_seen("GET", 200, environ)
+
+
+def test_other_purposes_are_seen() -> None:
+    assert not is_prefetch({"HTTP_SEC_PURPOSE": "", "HTTP_PURPOSE": "other"})
