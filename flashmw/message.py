@@ -47,9 +47,8 @@ def coerce_text(message: Any) -> str:
     if isinstance(message, str):
         return str.__str__(message)
     if hasattr(message, "__html__"):
-        text = str(message)
-        if isinstance(text, str):
-            return str.__str__(text)
+        # str() may hand back a str subclass (a SafeString, say): make it plain.
+        return str.__str__(str(message))
     raise TypeError(
         f"a flashed message must be a str (or markupsafe.Markup), "
         f"not {type(message).__name__}"
