@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from werkzeug.http import dump_cookie
-
+from ._cookie import CookieFormat
 from ._http import add_cache_control, add_vary_cookie, find_cookie, is_seen, status_code
 from .api import ENVIRON_KEY, _current
 from .codec import FlashCodec
@@ -38,11 +37,6 @@ MAX_COOKIE_SIZE = 4093
 #: Overflow policies: keep the newest messages that fit, or raise in flash().
 OverflowPolicy = Literal["drop_oldest", "raise"]
 
-# RFC 6265 §4.1.1: a cookie name is an RFC 2616 token.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Printable ASCII without ";" (RFC 6265 §4.1.1 path-value and domain).
-_ATTRIBUTE = re.compile(r"[\x21-\x3a\x3c-\x7e]+")
-_DOMAIN = re.compile(r"\.?[0-9A-Za-z](?:[0-9A-Za-z.-]*[0-9A-Za-z])?")
 _DIRECTIVES = re.compile(
     r"[0-9A-Za-z!#$%&'*+.^_`|~=\"-]+(?:\s*,\s*[0-9A-Za-z!#$%&'*+.^_`|~=\"-]+)*"
 )
@@ -132,9 +126,6 @@ class FlashMiddleware:
                 f"max_age must be whole seconds in 1..34560000 or None, not {max_age!r}"
             )
         self.app = app
-        self.cookie_name = _check_cookie_options(
-            cookie_name, cookie_path, cookie_domain, cookie_secure, cookie_samesite
-        )
         if (
             type(max_cookie_size) is not int
             or not 0 < max_cookie_size <= MAX_COOKIE_SIZE
@@ -160,32 +151,16 @@ class FlashMiddleware:
         self._cache_control = cache_control
         self._guard = self._refuse_overflow if overflow == "raise" else None
 
-        # The attributes never change, so werkzeug formats them once here for
-        # plain and for HTTPS requests; a response only inserts the value.
-        def formatted(value: str, secure: bool, age: int | None) -> str:
-            return dump_cookie(
-                cookie_name,
-                value,
-                max_age=age,
-                expires=0 if age == 0 else None,
-                path=cookie_path,
-                domain=cookie_domain,
-                secure=secure,
-                httponly=cookie_httponly,
-                samesite=cookie_samesite,
-                sync_expires=False,
-            )
-
-        variants = (
-            (False, True) if cookie_secure is None else (cookie_secure, cookie_secure)
+        self._cookie = CookieFormat(
+            cookie_name,
+            path=cookie_path,
+            domain=cookie_domain,
+            secure=cookie_secure,
+            httponly=cookie_httponly,
+            samesite=cookie_samesite,
+            max_age=max_age,
         )
-        self._prefix = f"{cookie_name}="
-        self._tails = tuple(
-            formatted("x", secure, max_age)[len(self._prefix) + 1 :]
-            for secure in variants
-        )
-        self._deletions = tuple(formatted("", secure, 0) for secure in variants)
-        self._room = max_cookie_size - len(self._prefix) - max(map(len, self._tails))
+        self._room = max_cookie_size - self._cookie.overhead
         if self._room < _MIN_ROOM:
             raise ValueError(
                 f"max_cookie_size={max_cookie_size} leaves {self._room} bytes for "
@@ -232,7 +207,7 @@ class FlashMiddleware:
         header = environ.get("HTTP_COOKIE")
         if not header:
             return (), False
-        value = find_cookie(header, self.cookie_name)
+        value = find_cookie(header, self._cookie.name)
         if value is None:
             return (), False
         if not value:
@@ -246,7 +221,7 @@ class FlashMiddleware:
             logger.log(
                 level,
                 "flashmw: ignored the %r cookie (%s); it will be deleted",
-                self.cookie_name,
+                self._cookie.name,
                 decoded.problem,
             )
             return (), True
@@ -274,16 +249,14 @@ class FlashMiddleware:
         stored = flashes.seal(seen)
         # A new list: the application's may be a shared constant.
         headers = list(headers)
-        secure = int(environ.get("wsgi.url_scheme") == "https")
+        https = environ.get("wsgi.url_scheme") == "https"
         private = flashes.shown
         if stored is not None:
             value = self._encode(stored) if stored else None
             if value is None:
-                headers.append(("Set-Cookie", self._deletions[secure]))
+                headers.append(("Set-Cookie", self._cookie.delete(https)))
             else:
-                headers.append(
-                    ("Set-Cookie", f"{self._prefix}{value}{self._tails[secure]}")
-                )
+                headers.append(("Set-Cookie", self._cookie.set(value, https)))
                 private = True
         add_vary_cookie(headers)
         if private and self._cache_control is not None:
@@ -311,54 +284,3 @@ class FlashMiddleware:
                 f"for the value); {encoded.dropped} would have to be dropped",
                 encoded.dropped,
             )
-
-
-def _check_cookie_options(
-    name: str,
-    path: str,
-    domain: str | None,
-    secure: bool | None,
-    samesite: str | None,
-) -> str:
-    """Validate the cookie attributes; return the name."""
-    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-        raise ValueError(f"cookie_name must be an RFC 6265 token, not {name!r}")
-    if (
-        not isinstance(path, str)
-        or not path.startswith("/")
-        or not _ATTRIBUTE.fullmatch(path)
-    ):
-        raise ValueError(
-            "cookie_path must start with '/' and be printable ASCII without ';', "
-            f"not {path!r}"
-        )
-    if domain is not None and (
-        not isinstance(domain, str) or not _DOMAIN.fullmatch(domain)
-    ):
-        raise ValueError(f"cookie_domain must be a host name, not {domain!r}")
-    if secure not in (None, True, False):
-        raise ValueError(f"cookie_secure must be True, False or None, not {secure!r}")
-    if samesite is not None and (
-        not isinstance(samesite, str)
-        or samesite.title() not in ("Lax", "Strict", "None")
-    ):
-        raise ValueError(
-            f"cookie_samesite must be 'Lax', 'Strict', 'None' or None, not {samesite!r}"
-        )
-    if samesite is not None and samesite.title() == "None" and secure is not True:
-        raise ValueError(
-            "cookie_samesite='None' needs cookie_secure=True: browsers reject a "
-            "SameSite=None cookie without Secure"
-        )
-    if name.startswith("__Host-") and (
-        secure is not True or path != "/" or domain is not None
-    ):
-        raise ValueError(
-            "a __Host- cookie needs cookie_secure=True, cookie_path='/' and no "
-            "cookie_domain, or browsers reject it"
-        )
-    if name.startswith("__Secure-") and secure is not True:
-        raise ValueError(
-            "a __Secure- cookie needs cookie_secure=True, or browsers reject it"
-        )
-    return name
