@@ -889,6 +889,15 @@ def test_the_set_cookie_never_exceeds_the_budget(budget: int) -> None:
             id="bad samesite",
         ),
         pytest.param(
+            {"cookie_httponly": 1},
+            ValueError,
+            "cookie_httponly",
+            id="httponly not bool",
+        ),
+        pytest.param(
+            {"cookie_secure": 1}, ValueError, "cookie_secure", id="secure as int"
+        ),
+        pytest.param(
             {"cookie_samesite": "None"},
             ValueError,
             "needs cookie_secure=True",
