@@ -7,6 +7,7 @@ No state, no WSGI objects: plain strings and header lists in, values out.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 Headers = list[tuple[str, str]]
@@ -80,6 +81,11 @@ def add_vary_cookie(headers: Headers) -> None:
         headers[first] = (name, f"{value}, Cookie" if value.strip() else "Cookie")
 
 
+@lru_cache(maxsize=16)
+def _directive_list(directives: str) -> tuple[str, ...]:
+    return tuple(d.strip() for d in directives.split(",") if d.strip())
+
+
 def add_cache_control(headers: Headers, directives: str) -> None:
     """Merge the comma-separated *directives* into ``Cache-Control``, in place.
 
@@ -88,7 +94,8 @@ def add_cache_control(headers: Headers, directives: str) -> None:
     let a shared cache store what one user was shown. Nothing changes when
     the response is already ``no-store``.
     """
-    wanted = [d.strip() for d in directives.split(",") if d.strip()]
+    # The middleware passes the same string on every response: split it once.
+    wanted = _directive_list(directives)
     fields = [
         i for i, (name, _) in enumerate(headers) if name.lower() == "cache-control"
     ]

@@ -37,8 +37,10 @@ MAX_COOKIE_SIZE = 4093
 #: Overflow policies: keep the newest messages that fit, or raise in flash().
 OverflowPolicy = Literal["drop_oldest", "raise"]
 
+# Spaces and tabs only around the commas: "\s" would let CR, LF and other
+# line breaks into an option that ends up in a header.
 _DIRECTIVES = re.compile(
-    r"[0-9A-Za-z!#$%&'*+.^_`|~=\"-]+(?:\s*,\s*[0-9A-Za-z!#$%&'*+.^_`|~=\"-]+)*"
+    r"[0-9A-Za-z!#$%&'*+.^_`|~=\"-]+(?:[ \t]*,[ \t]*[0-9A-Za-z!#$%&'*+.^_`|~=\"-]+)*"
 )
 _MIN_ROOM = 128  # a budget must leave room for at least a short message
 
@@ -140,7 +142,7 @@ class FlashMiddleware:
             )
         if cache_control is not None and not (
             isinstance(cache_control, str)
-            and _DIRECTIVES.fullmatch(cache_control.strip())
+            and _DIRECTIVES.fullmatch(cache_control.strip(" \t"))
         ):
             raise ValueError(
                 f"cache_control is not a list of directives: {cache_control!r}"
@@ -187,10 +189,11 @@ class FlashMiddleware:
             exc_info: OptExcInfo | None = None,
         ) -> Any:
             if not flashes.sealed:
-                if exc_info is None:
+                if exc_info is None and flashes.loaded:
                     headers = self._finish(flashes, environ, status, headers)
                 else:
-                    # The application is reporting an exception: store nothing.
+                    # Untouched flashes add nothing (tested first, inline: it
+                    # is most requests); on an exception nothing is stored.
                     flashes.seal(False)
             # Positional, as PEP 3333 requires, and the server's write() is
             # returned as it is.
@@ -250,14 +253,17 @@ class FlashMiddleware:
         # A new list: the application's may be a shared constant.
         headers = list(headers)
         https = environ.get("wsgi.url_scheme") == "https"
-        private = flashes.shown
+        # Any response with our Set-Cookie is private too, a deletion
+        # included: a shared cache that stored one (RFC 9111 allows it, and a
+        # cache that ignores Vary would serve it to all) would delete or
+        # overwrite other users' messages.
+        private = flashes.shown or stored is not None
         if stored is not None:
             value = self._encode(stored) if stored else None
             if value is None:
                 headers.append(("Set-Cookie", self._cookie.delete(https)))
             else:
                 headers.append(("Set-Cookie", self._cookie.set(value, https)))
-                private = True
         add_vary_cookie(headers)
         if private and self._cache_control is not None:
             add_cache_control(headers, self._cache_control)

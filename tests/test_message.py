@@ -36,7 +36,9 @@ class Lazy:
         pytest.param("text", "text", str, id="str"),
         pytest.param(Markup("<b>x</b>"), "<b>x</b>", Markup, id="Markup"),
         pytest.param(MyMarkup("<b>x</b>"), "<b>x</b>", Markup, id="Markup subclass"),
-        pytest.param(MyStr("<b>x</b>"), "<b>x</b>", str, id="str subclass with __html__"),
+        pytest.param(
+            MyStr("<b>x</b>"), "<b>x</b>", str, id="str subclass with __html__"
+        ),
         pytest.param(Lazy("lazy <b>"), "lazy <b>", str, id="lazy string"),
     ],
 )

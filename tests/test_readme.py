@@ -29,7 +29,9 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 
 def test_the_usage_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLASHMW_SECRET_KEY", "readme-key-3c1f9a7e5b2d4c6e8a0b1d3f5e7c9a2b")
+    monkeypatch.setenv(
+        "FLASHMW_SECRET_KEY", "readme-key-3c1f9a7e5b2d4c6e8a0b1d3f5e7c9a2b"
+    )
     namespace: dict[str, Any] = {}
     exec(compile(blocks("python")[0], "README.md", "exec"), namespace)
     client = Client(namespace["application"])

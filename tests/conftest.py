@@ -1,0 +1,47 @@
+"""Shared test configuration: keep it small and generic."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# --- examples/ -------------------------------------------------------------
+# The examples are tested as a package next to flashmw. Appended, not
+# prepended: an installed flashmw (tox's wheel) still wins over the tree.
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+
+@pytest.fixture
+def secret_key() -> str:
+    """A fresh random signing key, as an application should have."""
+    return secrets.token_hex(32)
+
+
+# --- hypothesis profiles ---------------------------------------------------
+# Register and load profiles here (e.g. a "ci" profile selected through an
+# environment variable), so that every test module shares them.
+
+# Hypothesis profiles (fuzzing/security helper). "ci" is the default and keeps
+# every property test bounded so the whole suite stays fast; "fuzz" is for long
+# local runs: FLASHMW_HYPOTHESIS_PROFILE=fuzz .venv/bin/pytest tests/test_fuzz.py
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=20_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("FLASHMW_HYPOTHESIS_PROFILE", "ci"))
