@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from .errors import FlashWarning, HeadersSentError
 from .message import Message, check_category, coerce_text
@@ -26,17 +26,37 @@ from .message import Message, check_category, coerce_text
 ConsumeMode = Literal["all", "returned"]
 #: A category filter: one category, or any iterable of them; empty means all.
 CategoryFilter = str | Iterable[str]
-#: Returns the incoming messages and whether their source must be rewritten
-#: even if they do not change (it was invalid, or held expired messages).
-Loader = Callable[[], "tuple[Sequence[Message], bool]"]
+#: Called with the source given to :class:`Flashes`; returns the incoming
+#: messages and whether the source must be rewritten even if they do not
+#: change (it was invalid, or held expired messages).
+Loader = Callable[[Any], "tuple[Sequence[Message], bool]"]
 #: Called with the messages that would be stored, after each ``flash()``.
 Guard = Callable[[Sequence[Message]], None]
 
 _CONSUME_MODES = ("all", "returned")
 
 
-def _no_messages() -> tuple[Sequence[Message], bool]:
+def _no_messages(source: object) -> tuple[Sequence[Message], bool]:
     return (), False
+
+
+class Settings(NamedTuple):
+    """What every :class:`Flashes` of one middleware shares.
+
+    One instance is made with the middleware and passed to each request's
+    object, so that creating that object costs three attribute stores.
+    """
+
+    #: The default consume mode of reads, ``"all"`` or ``"returned"``.
+    consume: ConsumeMode = "all"
+    #: Called with what would be stored after each ``flash()``; it may raise
+    #: to refuse the message (the ``"raise"`` overflow policy).
+    guard: Guard | None = None
+    #: Returns the current Unix time.
+    clock: Callable[[], float] = time.time
+
+
+_DEFAULTS = Settings()
 
 
 def check_consume(consume: object) -> ConsumeMode:
@@ -55,6 +75,8 @@ def _categories(category_filter: CategoryFilter) -> frozenset[str] | None:
     a string into a substring match ("error" would match "rr"), so flashmw
     does not.
     """
+    if type(category_filter) is tuple and not category_filter:
+        return None  # the default (), on nearly every read: build no set
     if isinstance(category_filter, str):
         return frozenset((category_filter,))
     categories = frozenset(category_filter)
@@ -81,20 +103,17 @@ class Flashes:
     ``environ["flashmw.flashes"]``. It is not thread-safe, and need not be:
     one request belongs to one thread or task.
 
-    :param load: returns the incoming messages; called at most once, on first
-        use, so a request that never touches its flashes costs nothing.
-    :param consume: the default consume mode of reads, ``"all"`` (Flask) or
-        ``"returned"``.
-    :param guard: called with what would be stored after each ``flash()``;
-        it may raise to refuse the message (the ``"raise"`` overflow policy).
-    :param clock: returns the current Unix time.
+    :param load: called with *source*, returns the incoming messages; called
+        at most once, on first use, so a request that never touches its
+        flashes costs nothing.
+    :param source: what *load* reads from (for the middleware, the environ).
+    :param settings: what all requests share: consume mode, guard, clock.
     """
 
     __slots__ = (
         "_load",
-        "_consume",
-        "_guard",
-        "_clock",
+        "_source",
+        "_settings",
         "_loaded",
         "_rewrite",
         "_queue",
@@ -104,34 +123,36 @@ class Flashes:
         "_consumed",
         "_kept",
         "_shown",
-        "_sealed",
+        "loaded",
+        "sealed",
     )
 
     def __init__(
         self,
         load: Loader = _no_messages,
-        *,
-        consume: ConsumeMode = "all",
-        guard: Guard | None = None,
-        clock: Callable[[], float] = time.time,
+        source: object = None,
+        settings: Settings = _DEFAULTS,
     ) -> None:
         self._load = load
-        self._consume = consume
-        self._guard = guard
-        self._clock = clock
-        # Incoming messages as loaded (None until first use), never mutated.
-        self._loaded: list[Message] | None = None
-        self._shown = False
-        self._sealed = False
+        self._source = source
+        self._settings = settings
+        #: Whether the incoming messages were loaded (the cookie was read).
+        #: Read-only, like :attr:`sealed`: plain attributes rather than
+        #: properties because the middleware checks both on every response.
+        self.loaded = False
+        #: Whether :meth:`seal` was called: the response headers are out.
+        self.sealed = False
         # The other attributes are set by _ensure() on first use: most
         # requests never touch their flashes, and one is created for every
-        # request, so its construction is half of the middleware's cost on
+        # request, so its construction is most of the middleware's cost on
         # them (benchmarks/, scenario S0).
 
     def _ensure(self) -> list[Message]:
-        if self._loaded is None:
-            messages, self._rewrite = self._load()
+        if not self.loaded:
+            messages, self._rewrite = self._load(self._source)
+            # Incoming messages as loaded, never mutated.
             self._loaded = list(messages)
+            self.loaded = True
             # This request's messages: incoming, then flashed before the
             # first read, plus now() messages. After the first read it is
             # the cached list every read sees.
@@ -142,32 +163,23 @@ class Flashes:
             self._consume_all = False
             self._consumed: set[int] = set()
             self._kept = False
+            self._shown = False
         return self._queue
 
     def __repr__(self) -> str:
-        if self._loaded is None:
+        if not self.loaded:
             return "<Flashes (not loaded)>"
         return f"<Flashes {len(self._queue)} now, {len(self._later)} for next request>"
 
     # -- state the middleware reads ------------------------------------------
 
     @property
-    def loaded(self) -> bool:
-        """Whether the incoming messages were loaded (the cookie was read)."""
-        return self._loaded is not None
-
-    @property
     def shown(self) -> bool:
         """Whether a read in this request returned at least one message."""
-        return self._shown
-
-    @property
-    def sealed(self) -> bool:
-        """Whether :meth:`seal` was called: the response headers are out."""
-        return self._sealed
+        return self.loaded and self._shown
 
     def _check_open(self, action: str) -> None:
-        if self._sealed:
+        if self.sealed:
             raise HeadersSentError(
                 f"cannot {action} after the response headers were sent: the flash "
                 "cookie travels in them. Change flashes before start_response "
@@ -188,15 +200,21 @@ class Flashes:
         :raises FlashOverflowError: the overflow policy is ``"raise"`` and the
             message would not fit in the cookie.
         """
-        text = coerce_text(message)
-        category = check_category(category)
-        self._check_open("flash()")
-        queue = self._ensure()
+        # The common case inline (a plain str, an open object that is already
+        # loaded), the helpers otherwise: this runs once per message, and the
+        # four calls were a third of its cost (benchmarks/, scenario S4).
+        text = message if type(message) is str else coerce_text(message)
+        if type(category) is not str:
+            category = check_category(category)
+        if self.sealed:
+            self._check_open("flash()")
+        queue = self._queue if self.loaded else self._ensure()
         target = self._later if self._read else queue
-        target.append(Message(category, text, int(self._clock())))
-        if self._guard is not None:
+        settings = self._settings
+        target.append(Message(category, text, int(settings.clock())))
+        if settings.guard is not None:
             try:
-                self._guard(self._stored(False))
+                settings.guard(self._stored(False))
             except BaseException:
                 target.pop()
                 raise
@@ -210,7 +228,8 @@ class Flashes:
         """
         text = coerce_text(message)
         category = check_category(category)
-        self._ensure().append(Message(category, text, int(self._clock()), True))
+        clock = self._settings.clock
+        self._ensure().append(Message(category, text, int(clock()), True))
 
     # -- reading ---------------------------------------------------------------
 
@@ -236,7 +255,7 @@ class Flashes:
         otherwise (a redirect, an error, ``HEAD``, a prefetch) the messages
         stay for the next request.
         """
-        mode = self._consume if consume is None else check_consume(consume)
+        mode = self._settings.consume if consume is None else check_consume(consume)
         categories = _categories(category_filter)
         queue = self._ensure()
         self._read = True
@@ -245,7 +264,7 @@ class Flashes:
             if categories is None
             else [m for m in queue if m.category in categories]
         )
-        if self._sealed and not self._consume_all:
+        if self.sealed and not self._consume_all:
             fresh = [
                 m for m in selected if not m.transient and id(m) not in self._consumed
             ]
@@ -336,10 +355,10 @@ class Flashes:
         After this, :meth:`flash`, :meth:`keep` and :meth:`discard` raise
         :class:`~flashmw.HeadersSentError`, and a first read warns.
         """
-        self._sealed = True
-        loaded = self._loaded
-        if loaded is None:
+        self.sealed = True
+        if not self.loaded:
             return None
+        loaded = self._loaded
         stored = self._stored(seen)
         if (
             not self._rewrite

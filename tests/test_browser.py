@@ -108,7 +108,13 @@ def _submit(browser: Chrome) -> None:
 
     button = browser.find_element(By.CSS_SELECTOR, "input[type=submit]")
     button.click()
-    WebDriverWait(browser, WAIT).until(expected_conditions.staleness_of(button))
+    wait = WebDriverWait(browser, WAIT)
+    wait.until(expected_conditions.staleness_of(button))
+    # The old page is gone, but after POST -> 303 -> GET the next one may
+    # still be loading; a click (unlike get()) does not wait for it.
+    wait.until(
+        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    )
 
 
 def _shown(browser: Chrome) -> list[tuple[str, str, str]]:

@@ -12,7 +12,7 @@ import pytest
 from markupsafe import Markup
 
 from flashmw import FlashWarning, HeadersSentError
-from flashmw.flashes import Flashes, check_consume
+from flashmw.flashes import Flashes, Settings, check_consume
 from flashmw.message import Message
 
 NOW = 1_700_000_000
@@ -22,12 +22,13 @@ def incoming(*pairs: tuple[str, str], rewrite: bool = False) -> Flashes:
     messages = [Message(c, t, NOW - 10) for c, t in pairs]
     calls: list[int] = []
 
-    def load() -> tuple[Sequence[Message], bool]:
+    def load(source: object) -> tuple[Sequence[Message], bool]:
+        assert source == "the source"
         calls.append(1)
         assert len(calls) == 1, "the loader runs at most once"
         return messages, rewrite
 
-    return Flashes(load, clock=lambda: NOW)
+    return Flashes(load, "the source", Settings(clock=lambda: NOW))
 
 
 def texts(stored: Sequence[Message] | None) -> list[tuple[str, str]] | None:
@@ -109,8 +110,8 @@ def test_consume_returned_keeps_the_unmatched_for_the_next_request() -> None:
 
 def test_consume_returned_as_the_default_mode() -> None:
     f = Flashes(
-        lambda: ([Message("a", "x", NOW), Message("b", "y", NOW)], False),
-        consume="returned",
+        lambda source: ([Message("a", "x", NOW), Message("b", "y", NOW)], False),
+        settings=Settings(consume="returned"),
     )
     assert f.get_flashed_messages(category_filter="b") == ["y"]
     assert texts(f.seal(True)) == [("a", "x")]
@@ -186,7 +187,7 @@ def test_returned_lists_are_copies() -> None:
 
 
 def test_untouched_loads_nothing_and_stores_nothing() -> None:
-    def load() -> tuple[Sequence[Message], bool]:
+    def load(source: object) -> tuple[Sequence[Message], bool]:
         raise AssertionError("must not load")
 
     f = Flashes(load)
@@ -355,7 +356,7 @@ def test_guard_can_refuse_a_message() -> None:
         if len(stored) > 1:
             raise ValueError("full")
 
-    f = Flashes(guard=guard)
+    f = Flashes(settings=Settings(guard=guard))
     f.flash("one")
     with pytest.raises(ValueError, match="full"):
         f.flash("two")
