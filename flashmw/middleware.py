@@ -97,8 +97,9 @@ class FlashMiddleware:
     :param consume: what a filtered read consumes by default: ``"all"``
         (Flask: every message) or ``"returned"`` (only those returned).
     :param cache_control: ``Cache-Control`` directives merged into a response
-        that showed messages or stores new ones, so that shared caches do not
-        keep one user's messages for another; ``None`` to leave it alone.
+        that showed messages or sets or deletes the cookie, so that shared
+        caches neither keep one user's messages for another nor replay a
+        ``Set-Cookie``; ``None`` to leave it alone.
     """
 
     def __init__(
@@ -147,8 +148,6 @@ class FlashMiddleware:
                 f"cache_control is not a list of directives: {cache_control!r}"
             )
         self._codec = FlashCodec(secret_key, fallback_keys, max_age=max_age)
-        self._overflow = overflow
-        self._cache_control = cache_control
         # The field add_cache_control() appends when a response has none,
         # made once: _finish() appends it directly in that common case.
         field: list[tuple[str, str]] = []
@@ -250,10 +249,7 @@ class FlashMiddleware:
         status: str,
         headers: list[tuple[str, str]],
     ) -> list[tuple[str, str]]:
-        """Seal the flashes and return the headers with the cookie changes."""
-        if not flashes.loaded:
-            flashes.seal(False)
-            return headers
+        """Seal loaded flashes; return the headers with the cookie changes."""
         seen = is_seen(
             environ.get("REQUEST_METHOD", "GET"), status_code(status), environ
         )
