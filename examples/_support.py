@@ -82,6 +82,23 @@ def wrap(
     )
 
 
+def lazy_app(module: str, make_app: Callable[[], object]) -> Callable[[str], object]:
+    """A module ``__getattr__`` that builds the module's ``app`` on access.
+
+    gunicorn imports ``module:app``; building it only then means that
+    importing the module (as the tests and the demo do) needs no key, and
+    that a missing key stops the worker with the message of
+    :func:`secret_key_from_env`.
+    """
+
+    def __getattr__(name: str) -> object:
+        if name == "app":
+            return make_app()
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return __getattr__
+
+
 def templates(*folders: str | os.PathLike[str]) -> Environment:
     """A Jinja2 environment over *folders*, the examples' templates and
     flashmw's partial, with the ``get_flashed_messages`` global installed."""

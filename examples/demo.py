@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from flashmw import FlashMiddleware
 
 from . import forms, seed000, seed001
-from ._support import Page, Site, templates, wrap
+from ._support import Page, Site, lazy_app, templates, wrap
 
 
 def make_site(upload_dir: str | os.PathLike[str] | None = None) -> DispatcherMiddleware:
@@ -55,10 +55,5 @@ def make_app(
     return wrap(make_site(upload_dir), secret_key, fallback_keys)
 
 
-def __getattr__(name: str) -> object:
-    # ``examples.demo:app`` for gunicorn, built on first access so that
-    # importing the module needs no key; a missing key stops the worker with
-    # the message of secret_key_from_env().
-    if name == "app":
-        return make_app()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: ``examples.demo:app`` for gunicorn, built on first access.
+__getattr__ = lazy_app(__name__, make_app)

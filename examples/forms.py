@@ -31,7 +31,7 @@ from werkzeug.wrappers import Response
 
 from flashmw import FlashMiddleware, flash
 
-from ._support import Page, Site, templates, wrap
+from ._support import Page, Site, lazy_app, templates, wrap
 
 #: The extensions the upload form accepts, as in the tutorial.
 ALLOWED_EXTENSIONS = frozenset({"txt", "pdf", "png", "jpg", "jpeg", "gif"})
@@ -150,9 +150,5 @@ def make_app(
     return wrap(make_site(upload_dir), secret_key, fallback_keys)
 
 
-def __getattr__(name: str) -> object:
-    # ``examples.forms:app`` for gunicorn, built on first access so that
-    # importing the module needs no key.
-    if name == "app":
-        return make_app()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: ``examples.forms:app`` for gunicorn, built on first access.
+__getattr__ = lazy_app(__name__, make_app)

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from flashmw import FlashMiddleware, flash, get_flashed_messages
 
-from ._support import Page, Site, templates, wrap
+from ._support import Page, Site, lazy_app, templates, wrap
 
 #: The WSGI application without the middleware (the demo wraps it once).
 site = Site(templates())
@@ -63,9 +63,5 @@ def make_app(
     return wrap(site, secret_key, fallback_keys)
 
 
-def __getattr__(name: str) -> object:
-    # ``examples.seed001:app`` for gunicorn, built on first access so that
-    # importing the module needs no key.
-    if name == "app":
-        return make_app()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: ``examples.seed001:app`` for gunicorn, built on first access.
+__getattr__ = lazy_app(__name__, make_app)

@@ -32,7 +32,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 import flashmw.jinja
 from flashmw import FlashMiddleware, flash
 
-from .._support import TEMPLATES, wrap
+from .._support import TEMPLATES, lazy_app, wrap
 
 
 def jinja_environment(**options: Any) -> Environment:
@@ -102,9 +102,5 @@ def make_app(
     return wrap(WSGIHandler(), secret_key, fallback_keys)
 
 
-def __getattr__(name: str) -> object:
-    # ``examples.frameworks.django_app:app``, built on first access so that
-    # importing the module needs no key.
-    if name == "app":
-        return make_app()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: ``examples.frameworks.django_app:app`` for gunicorn, built on first access.
+__getattr__ = lazy_app(__name__, make_app)

@@ -18,7 +18,7 @@ import falcon
 
 from flashmw import FlashMiddleware, flash
 
-from .._support import templates, wrap
+from .._support import lazy_app, templates, wrap
 
 _templates = templates()
 
@@ -55,9 +55,5 @@ def make_app(
     return wrap(app, secret_key, fallback_keys)
 
 
-def __getattr__(name: str) -> object:
-    # ``examples.frameworks.falcon_app:app``, built on first access so that
-    # importing the module needs no key.
-    if name == "app":
-        return make_app()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: ``examples.frameworks.falcon_app:app`` for gunicorn, built on first access.
+__getattr__ = lazy_app(__name__, make_app)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 import flashmw.jinja
 from flashmw import flash
 
-from .._support import TEMPLATES, wrap
+from .._support import TEMPLATES, lazy_app, wrap
 
 
 def make_app(
@@ -55,9 +55,5 @@ def make_app(
     return app
 
 
-def __getattr__(name: str) -> object:
-    # ``examples.frameworks.flask_app:app``, built on first access so that
-    # importing the module needs no key.
-    if name == "app":
-        return make_app()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: ``examples.frameworks.flask_app:app`` for gunicorn, built on first access.
+__getattr__ = lazy_app(__name__, make_app)
