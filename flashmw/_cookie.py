@@ -113,14 +113,16 @@ def _check(
             "cookie_samesite='None' needs cookie_secure=True: browsers reject a "
             "SameSite=None cookie without Secure"
         )
-    if name.startswith("__Host-") and (
+    # Browsers match the prefixes case-insensitively (RFC 6265bis §4.1.3).
+    prefix = name.lower()
+    if prefix.startswith("__host-") and (
         secure is not True or path != "/" or domain is not None
     ):
         raise ValueError(
             "a __Host- cookie needs cookie_secure=True, cookie_path='/' and no "
             "cookie_domain, or browsers reject it"
         )
-    if name.startswith("__Secure-") and secure is not True:
+    if prefix.startswith("__secure-") and secure is not True:
         raise ValueError(
             "a __Secure- cookie needs cookie_secure=True, or browsers reject it"
         )

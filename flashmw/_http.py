@@ -6,6 +6,7 @@ No state, no WSGI objects: plain strings and header lists in, values out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -81,9 +82,28 @@ def add_vary_cookie(headers: Headers) -> None:
         headers[first] = (name, f"{value}, Cookie" if value.strip() else "Cookie")
 
 
+# One Cache-Control directive: anything up to a comma, except that a quoted
+# string (private="Set-Cookie, X-Id") may hold commas (RFC 9111 §5.2).
+_DIRECTIVE = re.compile(r'(?:[^,"]|"(?:[^"\\]|\\.)*"?)+')
+
+
+def _directives(value: str) -> list[str]:
+    return [d.strip() for d in _DIRECTIVE.findall(value) if d.strip()]
+
+
+def _directive_name(directive: str) -> str:
+    """The lower-cased name, with "=" kept for the field-qualified forms of
+    ``private`` and ``no-cache``: ``private="Set-Cookie"`` hides one header
+    from shared caches but lets them store the page (RFC 9111 §5.2.2.7), so
+    it must not count as ``private``."""
+    name, equals, _ = directive.partition("=")
+    name = name.strip().lower()
+    return name + "=" if equals and name in ("private", "no-cache") else name
+
+
 @lru_cache(maxsize=16)
 def _directive_list(directives: str) -> tuple[str, ...]:
-    return tuple(d.strip() for d in directives.split(",") if d.strip())
+    return tuple(_directives(directives))
 
 
 def add_cache_control(headers: Headers, directives: str) -> None:
@@ -102,8 +122,8 @@ def add_cache_control(headers: Headers, directives: str) -> None:
     if not fields:
         headers.append(("Cache-Control", ", ".join(wanted)))
         return
-    present = {t for i in fields for t in _tokens(headers[i][1])}
-    missing = [d for d in wanted if d.split("=", 1)[0].lower() not in present]
+    present = {_directive_name(d) for i in fields for d in _directives(headers[i][1])}
+    missing = [d for d in wanted if _directive_name(d) not in present]
     restricts = any(d.lower() in ("private", "no-store") for d in wanted)
     if "no-store" in present or (
         not missing and not (restricts and "public" in present)
@@ -112,9 +132,9 @@ def add_cache_control(headers: Headers, directives: str) -> None:
     emptied = []
     for position, index in enumerate(fields):
         name, value = headers[index]
-        parts = [p.strip() for p in value.split(",") if p.strip()]
+        parts = _directives(value)
         if restricts:
-            parts = [p for p in parts if p.split("=", 1)[0].strip().lower() != "public"]
+            parts = [p for p in parts if _directive_name(p) != "public"]
         if position == 0:
             parts.extend(missing)
         elif not parts:

@@ -224,8 +224,9 @@ class FlashCodec:
     def encode(self, messages: Sequence[Message], max_length: int) -> Encoded:
         """Sign *messages* into a value of at most *max_length* characters.
 
-        When they do not all fit, the oldest are left out until the rest fit;
-        the caller decides what to say about it. Transient messages must not be
+        When they do not all fit, a message too large to fit even alone is
+        left out first, then the oldest until the rest fit; the caller decides
+        what to say about it. Transient messages must not be
         passed in.
         """
         now = int(self.clock())
@@ -272,12 +273,23 @@ class FlashCodec:
         return None
 
     def _trim(self, entries: list[list[Any]], room: int) -> tuple[bytes | None, int]:
-        """Keep the most newest entries that fit; binary search on the count."""
-        best: bytes | None = None
-        low, high = 0, len(entries) - 1  # entries do not all fit
+        """Keep as many of the newest entries as fit; return their payload
+        and the number left out.
+
+        An entry that cannot fit even alone goes first: otherwise it would
+        take every older message down with it. The rest is a binary search on
+        how many of the newest fit.
+        """
+        fitting = [entry for entry in entries if self._fit([entry], room) is not None]
+        if not fitting:
+            return None, len(entries)
+        best = self._fit(fitting, room) if len(fitting) < len(entries) else None
+        if best is not None:
+            return best, len(entries) - len(fitting)
+        low, high = 0, len(fitting) - 1  # these do not all fit either
         while low < high:
             keep = (low + high + 1) // 2
-            payload = self._fit(entries[len(entries) - keep :], room)
+            payload = self._fit(fitting[len(fitting) - keep :], room)
             if payload is None:
                 high = keep - 1
             else:

@@ -24,8 +24,9 @@ from .message import Message, check_category, coerce_text
 #: ``"all"`` consumes every message on a read, as Flask does; ``"returned"``
 #: consumes only the messages a read returned (those its filter matched).
 ConsumeMode = Literal["all", "returned"]
-#: A category filter: one category, or any iterable of them; empty means all.
-CategoryFilter = str | Iterable[str]
+#: A category filter: one category, or any iterable of them; empty or
+#: ``None`` means every category.
+CategoryFilter = str | Iterable[str] | None
 #: Called with the source given to :class:`Flashes`; returns the incoming
 #: messages and whether the source must be rewritten even if they do not
 #: change (it was invalid, or held expired messages).
@@ -75,8 +76,12 @@ def _categories(category_filter: CategoryFilter) -> frozenset[str] | None:
     a string into a substring match ("error" would match "rr"), so flashmw
     does not.
     """
-    if type(category_filter) is tuple and not category_filter:
-        return None  # the default (), on nearly every read: build no set
+    if category_filter is None or (
+        type(category_filter) is tuple and not category_filter
+    ):
+        # The default (), on nearly every read: build no set. None, as Flask
+        # accepts it, means no filter too.
+        return None
     if isinstance(category_filter, str):
         return frozenset((category_filter,))
     categories = frozenset(category_filter)
@@ -140,7 +145,7 @@ class Flashes:
         #: Read-only, like :attr:`sealed`: plain attributes rather than
         #: properties because the middleware checks both on every response.
         self.loaded = False
-        #: Whether :meth:`seal` was called: the response headers are out.
+        #: Whether :meth:`seal` was called: the response headers are made.
         self.sealed = False
         # The other attributes are set by _ensure() on first use: most
         # requests never touch their flashes, and one is created for every
@@ -181,9 +186,9 @@ class Flashes:
     def _check_open(self, action: str) -> None:
         if self.sealed:
             raise HeadersSentError(
-                f"cannot {action} after the response headers were sent: the flash "
-                "cookie travels in them. Change flashes before start_response "
-                "is called (not inside a streamed body)."
+                f"cannot {action} after start_response was called: the flash "
+                "cookie travels in the response headers. Change flashes before "
+                "calling it (not inside a streamed body)."
             )
 
     # -- adding ----------------------------------------------------------------
@@ -196,7 +201,7 @@ class Flashes:
 
         :raises TypeError: *message* is not a string (or a lazy string with
             ``__html__``), or *category* is not a string.
-        :raises HeadersSentError: the response headers were already sent.
+        :raises HeadersSentError: ``start_response`` was already called.
         :raises FlashOverflowError: the overflow policy is ``"raise"`` and the
             message would not fit in the cookie.
         """

@@ -30,7 +30,7 @@ from jinja2 import Environment, PackageLoader, pass_context
 from jinja2.runtime import Context
 
 from .api import ENVIRON_KEY, current_flashes, get_flashes
-from .flashes import CategoryFilter, Flashes
+from .flashes import CategoryFilter, ConsumeMode, Flashes
 
 
 def _flashes(context: Context) -> Flashes:
@@ -45,13 +45,19 @@ def get_flashed_messages(
     context: Context,
     with_categories: bool = False,
     category_filter: CategoryFilter = (),
+    consume: ConsumeMode | None = None,
 ) -> list[str] | list[tuple[str, str]]:
     """The template global: Flask's signature, the request's messages.
+
+    *consume* is :meth:`~flashmw.flashes.Flashes.get_flashed_messages`'
+    option, for templates that show one category and leave the rest.
 
     :raises flashmw.NotInstalledError: the template was rendered outside the
         application call and was given no ``environ``.
     """
-    return _flashes(context).get_flashed_messages(with_categories, category_filter)
+    return _flashes(context).get_flashed_messages(
+        with_categories, category_filter, consume=consume
+    )
 
 
 def loader() -> PackageLoader:

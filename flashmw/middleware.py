@@ -33,7 +33,7 @@ logger = logging.getLogger("flashmw")
 #: Browsers ignore a ``Set-Cookie`` longer than about 4 KB (and then keep the
 #: previous cookie, bringing consumed messages back); Flask warns from here on.
 MAX_COOKIE_SIZE = 4093
-#: Overflow policies: keep the newest messages that fit, or raise in flash().
+#: Overflow policies: drop what does not fit (oldest first), or raise in flash().
 OverflowPolicy = Literal["drop_oldest", "raise"]
 
 # Spaces and tabs only around the commas: "\s" would let CR, LF and other
@@ -89,7 +89,8 @@ class FlashMiddleware:
     :param max_cookie_size: the most bytes the ``Set-Cookie`` field value
         (name, value and attributes) may take, at most 4093.
     :param overflow: what happens when the messages do not fit:
-        ``"drop_oldest"`` keeps the newest that fit and emits a
+        ``"drop_oldest"`` drops a message too large to fit on its own, then
+        the oldest until the rest fit, and emits a
         :class:`~flashmw.FlashWarning` and a log line saying how many were
         dropped; ``"raise"`` makes ``flash()`` raise
         :class:`~flashmw.FlashOverflowError` for the message that does not
@@ -184,10 +185,12 @@ class FlashMiddleware:
         if ENVIRON_KEY in environ:
             # Wrapped twice: the outer instance owns the cookie.
             return self.app(environ, start_response)
-        # The loader gets the environ when (if ever) the flashes are first
-        # used; no closure or partial is made for the many requests that
-        # never use them.
-        flashes = Flashes(self._load, environ, self._settings)
+        # The loader gets the Cookie header when (if ever) the flashes are
+        # first used; no closure or partial is made for the many requests that
+        # never use them. The header, not the environ: the environ holds the
+        # flashes, and a cycle back to it would keep every request's objects
+        # alive until the cyclic garbage collector runs.
+        flashes = Flashes(self._load, environ.get("HTTP_COOKIE"), self._settings)
         environ[ENVIRON_KEY] = flashes
 
         def flash_start_response(
@@ -195,12 +198,15 @@ class FlashMiddleware:
             headers: list[tuple[str, str]],
             exc_info: OptExcInfo | None = None,
         ) -> Any:
-            if flashes.loaded and exc_info is None and not flashes.sealed:
-                headers = self._finish(flashes, environ, status, headers)
+            if flashes.loaded and not flashes.sealed:
+                # After an exception (exc_info) nothing is stored, but a page
+                # that read the cookie still varies on it and stays private.
+                headers = self._finish(
+                    flashes, environ, status, headers, exc_info is None
+                )
             else:
                 # Untouched flashes add nothing (most requests: tested first);
-                # after an exception nothing is stored. Either way, later
-                # changes must fail loudly.
+                # later changes must fail loudly all the same.
                 flashes.seal(False)
             # Positional, as PEP 3333 requires, and the server's write() is
             # returned as it is.
@@ -212,9 +218,9 @@ class FlashMiddleware:
         finally:
             _current.reset(token)
 
-    def _load(self, environ: WSGIEnvironment) -> tuple[Sequence[Message], bool]:
-        """Read the incoming messages; called once, on first use."""
-        header = environ.get("HTTP_COOKIE")
+    def _load(self, header: str | None) -> tuple[Sequence[Message], bool]:
+        """Read the incoming messages from the ``Cookie`` header; called once,
+        on first use."""
         if not header:
             return (), False
         value = find_cookie(header, self._cookie.name)
@@ -248,12 +254,16 @@ class FlashMiddleware:
         environ: WSGIEnvironment,
         status: str,
         headers: list[tuple[str, str]],
+        store: bool,
     ) -> list[tuple[str, str]]:
-        """Seal loaded flashes; return the headers with the cookie changes."""
+        """Seal loaded flashes; return the headers with the cookie changes
+        (only ``Vary`` and ``Cache-Control`` unless *store*)."""
         seen = is_seen(
             environ.get("REQUEST_METHOD", "GET"), status_code(status), environ
         )
         stored = flashes.seal(seen)
+        if not store:
+            stored = None  # the application reported an exception
         # A new list: the application's may be a shared constant.
         headers = list(headers)
         https = environ.get("wsgi.url_scheme") == "https"

@@ -215,14 +215,17 @@ def test_encoding_always_fits_and_keeps_the_newest(
 ) -> None:
     codec = make_codec()
     encoded = codec.encode(messages, budget)
+    fitting = [m for m in messages if codec.encode([m], budget).value is not None]
     if encoded.value is None:
-        assert encoded.dropped == len(messages)
+        assert encoded.dropped == len(messages) and not fitting
         return
     assert len(encoded.value) <= budget
     assert VALUE_ALPHABET.fullmatch(encoded.value)
     decoded = codec.decode(encoded.value)
     assert decoded.problem is None
-    expected = messages[encoded.dropped :]
+    assert encoded.dropped == len(messages) - len(decoded.messages)
+    # Those too large to fit alone go first, then the oldest of the rest.
+    expected = fitting[len(fitting) - len(decoded.messages) :]
     assert [(m.category, m.text, type(m.text) is Markup) for m in decoded.messages] == [
         (m.category, str(m.text), isinstance(m.text, Markup)) for m in expected
     ]
@@ -438,3 +441,11 @@ def test_malformed_timestamp_with_a_valid_signature() -> None:
 
 def test_payload_cap_matches_the_decoder() -> None:
     assert MAX_PAYLOAD_BYTES >= 4 * MAX_TOKEN_LENGTH
+
+
+def test_a_message_too_large_alone_does_not_take_older_ones_with_it() -> None:
+    codec = make_codec()
+    sent = [msg("Saved.", "success"), msg(incompressible(5000, 2)), msg("Next.")]
+    encoded = codec.encode(sent, 4000)
+    assert encoded.dropped == 1 and encoded.value is not None
+    assert [m.text for m in codec.decode(encoded.value).messages] == ["Saved.", "Next."]

@@ -318,7 +318,7 @@ def test_clear_with_nothing_incoming_changes_nothing() -> None:
 def test_changes_after_seal_raise(action: object) -> None:
     f = incoming(("info", "a"))
     f.seal(True)
-    with pytest.raises(HeadersSentError, match="after the response headers were sent"):
+    with pytest.raises(HeadersSentError, match="after start_response was called"):
         action(f)  # type: ignore[operator]
 
 
@@ -368,3 +368,9 @@ def test_repr() -> None:
     assert repr(f) == "<Flashes (not loaded)>"
     f.peek()
     assert repr(f) == "<Flashes 1 now, 0 for next request>"
+
+
+def test_a_none_filter_means_every_category_as_in_flask() -> None:
+    f = incoming(("a", "x"), ("b", "y"))
+    assert f.get_flashed_messages(category_filter=None) == ["x", "y"]
+    assert f.peek(category_filter=None) == ["x", "y"]

@@ -240,3 +240,24 @@ def test_prefetches_are_not_seen(environ: dict[str, str]) -> None:
 
 def test_other_purposes_are_seen() -> None:
     assert not is_prefetch({"HTTP_SEC_PURPOSE": "", "HTTP_PURPOSE": "other"})
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            'private="Set-Cookie, X-Id", max-age=600',
+            'private="Set-Cookie, X-Id", max-age=600, private',
+            id="field-qualified private is not private",
+        ),
+        pytest.param(
+            'no-cache="Set-Cookie", public',
+            'no-cache="Set-Cookie", private',
+            id="quoted commas and public",
+        ),
+    ],
+)
+def test_cache_control_with_quoted_field_names(before: str, after: str) -> None:
+    headers = [("Cache-Control", before)]
+    add_cache_control(headers, "private")
+    assert headers == [("Cache-Control", after)]

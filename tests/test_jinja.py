@@ -30,6 +30,10 @@ TEMPLATES = {
         "/{{ get_flashed_messages()|join(',') }}"
     ),
     "plain.html": "{{ get_flashed_messages()|join(',') }}",
+    "errors-only.html": (
+        "{{ get_flashed_messages(category_filter='error', consume='returned')"
+        "|join(',') }}"
+    ),
 }
 
 
@@ -151,3 +155,11 @@ def test_concurrent_renders_see_their_own_request(env: Environment) -> None:
 def test_importing_flashmw_does_not_import_jinja2() -> None:
     code = "import sys, flashmw; sys.exit('jinja2' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_template_can_consume_only_what_it_shows(env: Environment) -> None:
+    c = Client(FlashMiddleware(rendering_app(env, "errors-only.html"), KEY))
+    c.get("/?info=kept&error=shown")
+    assert c.get("/").text == "shown"
+    c.application.app = rendering_app(env, "plain.html")  # type: ignore[attr-defined]
+    assert c.get("/").text == "kept"
