@@ -94,7 +94,8 @@ class FlashMiddleware:
         :class:`~flashmw.FlashWarning` and a log line saying how many were
         dropped; ``"raise"`` makes ``flash()`` raise
         :class:`~flashmw.FlashOverflowError` for the message that does not
-        fit.
+        fit, judged as if nothing read in the request were consumed (the
+        response that decides consumption has not been made yet).
     :param consume: what a filtered read consumes by default: ``"all"``
         (Flask: every message) or ``"returned"`` (only those returned).
     :param cache_control: ``Cache-Control`` directives merged into a response
