@@ -26,8 +26,6 @@ to no messages and a reason. Nothing here knows about WSGI or HTTP.
 from __future__ import annotations
 
 import binascii
-import hashlib
-import hmac
 import json
 import time
 import zlib
@@ -35,12 +33,12 @@ from collections.abc import Callable, Sequence
 from json.scanner import make_scanner
 from typing import Any, NamedTuple
 
-from itsdangerous import BadData, Signer
-from itsdangerous.encoding import int_to_bytes, want_bytes
-from itsdangerous.signer import HMACAlgorithm
+from itsdangerous import BadData
+from itsdangerous.encoding import int_to_bytes
 from markupsafe import Markup
 
 from ._keys import check_keys
+from ._signing import b64decode, b64encode, make_signer
 from .message import Message
 
 #: Salt of the key derivation; it binds keys to this one purpose.
@@ -107,70 +105,6 @@ class _Malformed(Exception):
     """A signed payload that does not follow the schema (internal)."""
 
 
-# itsdangerous.encoding's base64 helpers go through want_bytes() and the
-# base64 module's wrappers; binascii with the same URL-safe translation gives
-# byte-identical results (decoding is non-strict, as urlsafe_b64decode is) in
-# about a third of the time, and a cookie needs three of them.
-_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
-
-
-def _b64encode(data: bytes) -> bytes:
-    """URL-safe base64 without padding, as ``itsdangerous.base64_encode``."""
-    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
-
-
-def _b64decode(data: bytes) -> bytes:
-    """The inverse of :func:`_b64encode`; raises :class:`binascii.Error`."""
-    padded = data + b"=" * (-len(data) % 4)
-    return binascii.a2b_base64(padded.translate(_FROM_URLSAFE))
-
-
-class _KeyedHMAC(HMACAlgorithm):
-    """HMAC-SHA256 for itsdangerous' :class:`~itsdangerous.Signer`, with each
-    key set up once.
-
-    Setting up an HMAC key hashes it into the inner and outer pads, which
-    costs about as much as the HMAC of a short cookie. The state after that
-    is kept for every known key and copied for each signature (about 0.5 µs
-    less per signature, see ``benchmarks/``). Copying never changes the kept
-    state, so concurrent requests may share it.
-    """
-
-    def __init__(self, keys: Sequence[bytes]) -> None:
-        super().__init__(hashlib.sha256)
-        self._keyed = {key: hmac.new(key, digestmod="sha256") for key in keys}
-
-    def get_signature(self, key: bytes, value: bytes) -> bytes:
-        keyed = self._keyed.get(key)
-        if keyed is None:
-            return hmac.digest(key, value, "sha256")
-        mac = keyed.copy()
-        mac.update(value)
-        return mac.digest()
-
-
-class _Signer(Signer):
-    """itsdangerous' :class:`~itsdangerous.Signer` over keys derived once.
-
-    ``key_derivation="none"`` leaves keys as they are, but only after
-    comparing its name with each derivation it knows, on every call; and a
-    new signature goes through the slower base64 helper above. Only these
-    two steps are replaced (about 0.5 µs per cookie, see ``benchmarks/``):
-    the token format, the HMAC and the verification, with its constant-time
-    comparison, are itsdangerous' own.
-    """
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        if secret_key is None:
-            return self.secret_keys[-1]
-        return want_bytes(secret_key)
-
-    def get_signature(self, value: str | bytes) -> bytes:
-        key = self.secret_keys[-1]
-        return _b64encode(self.algorithm.get_signature(key, want_bytes(value)))
-
-
 def _b64_length(size: int) -> int:
     """Length of unpadded base64 for *size* bytes."""
     return (size * 4 + 2) // 3
@@ -197,21 +131,7 @@ class FlashCodec:
         max_age: int | None = 3600,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        keys = check_keys(secret_key, fallback_keys)
-        derived = [
-            Signer(
-                key, salt=SALT, key_derivation="hmac", digest_method=hashlib.sha256
-            ).derive_key()
-            for key in keys
-        ]
-        # The keys are already derived and salted, so "none" leaves them as
-        # they are instead of deriving them again on every call.
-        self._signer = _Signer(
-            derived,
-            key_derivation="none",
-            digest_method=hashlib.sha256,
-            algorithm=_KeyedHMAC(derived),
-        )
+        self._signer = make_signer(check_keys(secret_key, fallback_keys), SALT)
         self.max_age = max_age
         self.clock = clock
         self._signature_length = len(self._signer.get_signature(b""))
@@ -232,7 +152,7 @@ class FlashCodec:
         now = int(self.clock())
         stamped_at, stamp = self._stamp
         if stamped_at != now:
-            stamp = _b64encode(int_to_bytes(now))
+            stamp = b64encode(int_to_bytes(now))
             self._stamp = (now, stamp)
         room = max_length - len(stamp) - self._signature_length - 2
         # A clock that stepped back makes born > now: clamp the age at zero.
@@ -264,12 +184,12 @@ class FlashCodec:
         if len(raw) > MAX_PAYLOAD_BYTES:
             return None
         if _b64_length(len(raw)) <= room:
-            return _b64encode(raw)
+            return b64encode(raw)
         # Compression costs more than the HMAC itself, so it is only tried when
         # it is the difference between keeping a message and dropping it.
         packed = zlib.compress(raw, 9)
         if _b64_length(len(packed)) + len(_COMPRESSED) <= room:
-            return _COMPRESSED + _b64encode(packed)
+            return _COMPRESSED + b64encode(packed)
         return None
 
     def _trim(self, entries: list[list[Any]], room: int) -> tuple[bytes | None, int]:
@@ -319,7 +239,7 @@ class FlashCodec:
     def _read(self, signed: bytes) -> Decoded:
         payload, _, stamp = signed.rpartition(_SEP)
         try:
-            raw_stamp = _b64decode(stamp)
+            raw_stamp = b64decode(stamp)
         except binascii.Error as exc:
             raise _Malformed("timestamp") from exc
         # As itsdangerous' bytes_to_int (at most 8 bytes, big-endian), without
@@ -370,7 +290,7 @@ class FlashCodec:
     def _load_payload(payload: bytes) -> Any:
         compressed = payload.startswith(_COMPRESSED)
         try:
-            raw = _b64decode(payload[1:] if compressed else payload)
+            raw = b64decode(payload[1:] if compressed else payload)
         except binascii.Error as exc:
             raise _Malformed("base64") from exc
         if compressed:
