@@ -1,6 +1,6 @@
 """Run the benchmark suite and print a Markdown report.
 
-    .venv/bin/python -m benchmarks            # full run (about 6 minutes)
+    .venv/bin/python -m benchmarks            # full run (about 5 minutes)
     .venv/bin/python -m benchmarks --quick    # smoke run (under a minute)
     .venv/bin/python -m benchmarks --no-e2e --no-memory
 
@@ -58,7 +58,10 @@ class Settings:
     rounds: int
     batch_seconds: float
     floor_rounds: int
-    e2e_seconds: float
+    e2e_seconds: int
+    #: Blocks of four wrk runs per scenario: flashmw, and Flask and Django.
+    e2e_blocks: int
+    e2e_anchor_blocks: int
     growth_requests: int
 
 
@@ -67,13 +70,17 @@ QUICK = Settings(
     batch_seconds=0.001,
     floor_rounds=9,
     e2e_seconds=1,
+    e2e_blocks=1,
+    e2e_anchor_blocks=1,
     growth_requests=10_000,
 )
 FULL = Settings(
     rounds=61,
     batch_seconds=0.004,
     floor_rounds=41,
-    e2e_seconds=5,
+    e2e_seconds=3,
+    e2e_blocks=4,
+    e2e_anchor_blocks=1,
     growth_requests=100_000,
 )
 
@@ -299,16 +306,20 @@ def table_floor(floors: dict[str, float], primitives: dict[str, float]) -> list[
 
 def table_e2e(results: list[e2e.Throughput]) -> list[str]:
     rows = [
-        "| Scenario | system | req/s | baseline | baseline req/s | ratio "
-        "| target | met |",
-        "|---|---|---:|---|---:|---:|---|---|",
+        "| Scenario | system | server CPU µs/req | baseline | baseline CPU µs/req "
+        "| ratio (median) | blocks | ratio min … max | req/s | baseline req/s "
+        "| req/s ratio | target | met |",
+        "|---|---|---:|---|---:|---:|---:|---|---:|---:|---:|---|---|",
     ]
     for r in results:
         target = E2E_TARGETS[r.scenario] if r.system == "flashmw" else None
         met = "–" if target is None else ("yes" if r.ratio >= target else "NO")
+        low, high = r.spread
         rows.append(
-            f"| {r.scenario} | {LABELS[r.system]} | {r.system_rps:.0f} | {r.baseline} "
-            f"| {r.baseline_rps:.0f} | {r.ratio:.3f} "
+            f"| {r.scenario} | {LABELS[r.system]} | {r.cpu_system * US:.1f} "
+            f"| {r.baseline} | {r.cpu_baseline * US:.1f} | {r.ratio:.3f} "
+            f"| {len(r.blocks)} | {low:.3f} … {high:.3f} "
+            f"| {r.system_rps:.0f} | {r.baseline_rps:.0f} | {r.rps_ratio:.3f} "
             f"| {'–' if target is None else f'≥ {target}'} | {met} |"
         )
     return rows
@@ -359,15 +370,28 @@ def main(argv: list[str] | None = None) -> int:
 
     throughput: list[e2e.Throughput] = []
     e2e_note = None
+    pin = e2e.pinning()
     if not args.no_e2e:
         e2e_note = e2e.available()
         if e2e_note is None:
-            log(f"end to end: gunicorn + wrk, {settings.e2e_seconds:g} s per run")
+            log(
+                f"end to end: gunicorn + wrk, {settings.e2e_seconds} s per run, "
+                f"{pin.describe()}"
+            )
             cookies = {
                 c.system: c.environ["HTTP_COOKIE"] for c in cases if c.scenario == "S2"
             }
+            blocks = {
+                s: settings.e2e_blocks if s == "flashmw" else settings.e2e_anchor_blocks
+                for s in systems
+            }
             throughput = e2e.run(
-                {s: PAIRS[s] for s in systems}, cookies, settings.e2e_seconds, log
+                {s: PAIRS[s] for s in systems},
+                cookies,
+                settings.e2e_seconds,
+                blocks,
+                log,
+                pin,
             )
     load_after = _load()
     elapsed = time.monotonic() - started
@@ -442,16 +466,26 @@ def main(argv: list[str] | None = None) -> int:
     if throughput or e2e_note:
         out += [
             "",
-            "### Under gunicorn (2 sync workers, 127.0.0.1), wrk -t2 -c16",
+            "### Under gunicorn (2 sync workers, 127.0.0.1) and wrk -c16",
             "",
         ]
+        how = pin.describe()
         if e2e_note:
             out.append(f"Skipped: {e2e_note}.")
         else:
             out += [
-                f"{settings.e2e_seconds:g} s per run, runs in the order A B B A "
-                "(S0) and B A A B (S2); mean req/s. S0 sends no cookie, S2 the "
-                "system's own 3-message cookie on every request.",
+                f"{how[0].upper()}{how[1:]}. {settings.e2e_seconds} s per wrk "
+                "run, in blocks of four runs (A B B A, then B A A B); blocks "
+                f"per scenario: flashmw {settings.e2e_blocks}, Flask and Django "
+                f"{settings.e2e_anchor_blocks}. Primary "
+                "figure: the workers' CPU time (utime + stime from /proc, "
+                f"{1000 // e2e.CLK_TCK} ms ticks) per request wrk completed; the "
+                "ratio is baseline CPU/request ÷ system CPU/request per block "
+                "(the throughput the server would keep if CPU-bound), median "
+                "over blocks with the smallest and largest block. req/s: median "
+                "over runs; its ratio is the median of the blocks' ratios of "
+                "mean req/s. S0 sends no cookie, S2 the system's own 3-message "
+                "cookie on every request (read and cleared each time).",
                 "",
                 *table_e2e(throughput),
             ]
@@ -468,7 +502,15 @@ def main(argv: list[str] | None = None) -> int:
             "primitives": primitives,
             "peaks": peaks,
             "growth": asdict(grown) if grown else None,
-            "e2e": [asdict(t) for t in throughput],
+            "e2e": [
+                {
+                    **asdict(t),
+                    "ratio": t.ratio,
+                    "cpu_system": t.cpu_system,
+                    "cpu_baseline": t.cpu_baseline,
+                }
+                for t in throughput
+            ],
         }
         with open(args.json, "w") as f:
             json.dump(raw, f, indent=1)
