@@ -101,19 +101,24 @@ def demo() -> Iterator[Gunicorn]:
 
 
 def _submit(browser: Chrome) -> None:
-    """Click the form's submit button and wait for the next page."""
+    """Click the form's submit button and wait for the next page to load."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
-    button = browser.find_element(By.CSS_SELECTOR, "input[type=submit]")
-    button.click()
-    wait = WebDriverWait(browser, WAIT)
-    wait.until(expected_conditions.staleness_of(button))
-    # The old page is gone, but after POST -> 303 -> GET the next one may
-    # still be loading; a click (unlike get()) does not wait for it.
-    wait.until(
-        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    # A mark on the current document: the next page is a new document
+    # without it. (Waiting for the button to go stale races with the
+    # navigation: chromedriver may then fail with "Node with given id does
+    # not belong to the document" instead of reporting a stale element.)
+    browser.execute_script("window.flashmwOldPage = true")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # A click, unlike get(), does not wait for the page after POST -> 303
+    # -> GET to load; scripts may fail while the documents swap.
+    WebDriverWait(browser, WAIT, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.execute_script(
+            "return window.flashmwOldPage === undefined"
+            " && document.readyState === 'complete'"
+        )
     )
 
 
