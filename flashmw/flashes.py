@@ -238,6 +238,14 @@ class Flashes:
 
     # -- reading ---------------------------------------------------------------
 
+    def _select(self, category_filter: CategoryFilter) -> list[Message]:
+        """This request's messages of the filtered categories (all by default)."""
+        categories = _categories(category_filter)
+        queue = self._ensure()
+        if categories is None:
+            return queue
+        return [m for m in queue if m.category in categories]
+
     def get_flashed_messages(
         self,
         with_categories: bool = False,
@@ -261,14 +269,8 @@ class Flashes:
         stay for the next request.
         """
         mode = self._settings.consume if consume is None else check_consume(consume)
-        categories = _categories(category_filter)
-        queue = self._ensure()
+        selected = self._select(category_filter)
         self._read = True
-        selected = (
-            queue
-            if categories is None
-            else [m for m in queue if m.category in categories]
-        )
         if self.sealed and not self._consume_all:
             fresh = [
                 m for m in selected if not m.transient and id(m) not in self._consumed
@@ -294,16 +296,10 @@ class Flashes:
         self, with_categories: bool = False, category_filter: CategoryFilter = ()
     ) -> list[str] | list[tuple[str, str]]:
         """Return what :meth:`get_flashed_messages` would, consuming nothing."""
-        categories = _categories(category_filter)
-        queue = self._ensure()
-        selected = (
-            queue
-            if categories is None
-            else [m for m in queue if m.category in categories]
-        )
+        selected = self._select(category_filter)
         if selected:
             self._shown = True
-        return _shape(list(selected), with_categories)
+        return _shape(selected, with_categories)
 
     # -- changing what is stored ---------------------------------------------
 
