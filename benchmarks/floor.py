@@ -44,7 +44,8 @@ _loads = json.JSONDecoder().decode
 _b64e = base64.urlsafe_b64encode
 _b64d = base64.urlsafe_b64decode
 
-KEY = hmac.digest(SECRET_KEY.encode(), b"flashmw.flashes", "sha256")
+# The salt names the default cookie's scope: name, path, no domain.
+KEY = hmac.digest(SECRET_KEY.encode(), b"flashmw.flashes;flashmw;/;", "sha256")
 PREFIX = "flashmw="
 TAIL = "; HttpOnly; Max-Age=3600; Path=/; SameSite=Lax"
 DELETION = 'flashmw=""; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/'

@@ -19,6 +19,18 @@ _PATH = re.compile(r"/[\x21-\x3a\x3c-\x7e]*")
 _DOMAIN = re.compile(r"\.?[0-9A-Za-z](?:[0-9A-Za-z.-]*[0-9A-Za-z])?")
 
 
+def cookie_scope(name: str, path: str, domain: str | None) -> str:
+    """The name, ``Path`` and ``Domain`` that tell one cookie from another
+    of the same name, as one string (none of the three can hold ``;``).
+
+    Browsers keep a cookie per name, domain and path, and send every one
+    that matches a request; flashmw signs its tokens for this scope, so a
+    cookie of the same name from another path or a parent domain is never
+    taken for its own.
+    """
+    return f"{name};{path};{domain.lower() if domain else ''}"
+
+
 class CookieFormat:
     """Validated cookie attributes and the ``Set-Cookie`` values they make.
 
@@ -42,6 +54,8 @@ class CookieFormat:
         _check(name, path, domain, secure, httponly, samesite)
         #: The cookie's name.
         self.name = name
+        #: The cookie's scope, see :func:`cookie_scope`.
+        self.scope = cookie_scope(name, path, domain)
 
         def formatted(value: str, secure: bool, age: int | None) -> str:
             return dump_cookie(

@@ -1,5 +1,5 @@
-"""Pure HTTP helpers: find one cookie, merge ``Vary`` and ``Cache-Control``,
-and decide whether a response is one a person sees.
+"""Pure HTTP helpers: find a cookie, merge ``Vary`` and ``Cache-Control``,
+read a status line.
 
 No state, no WSGI objects: plain strings and header lists in, values out.
 """
@@ -7,24 +7,31 @@ No state, no WSGI objects: plain strings and header lists in, values out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
 
 Headers = list[tuple[str, str]]
 
 _BLANK = " \t"
+_SEPARATORS = ";,"
+_VALUE_END = re.compile("[;,]")
 
 
-def find_cookie(header: str, name: str) -> str | None:
-    """Return the value of the first cookie called *name* in a ``Cookie``
-    header, or ``None``.
+def find_cookies(header: str, name: str) -> Iterator[str]:
+    """Yield the value of every cookie called *name* in a ``Cookie`` header,
+    in the order they appear.
 
     It follows how browsers and RFC 6265 §5.4 write the header (pairs split
     by ``;``, names compared exactly), and it tolerates what they do not
     write: malformed neighbours, pairs without ``=``, stray spaces, non-ASCII
-    bytes, a quoted value (the quotes are removed). A duplicate name keeps the
-    first, as RFC 6265 §5.4 orders the more specific cookie first.
+    bytes, a quoted value (the quotes are removed). A ``,`` also ends a pair:
+    servers join repeated ``Cookie`` fields with ``", "`` (gunicorn does, for
+    HTTP/1.1 and HTTP/2), and a flash token never holds a comma, so cutting
+    a value there never misreads one of ours.
+
+    Browsers send every cookie of the name that matches the request, the one
+    with the longer ``Path`` first, then the older: the caller decides which
+    is its own.
 
     It scans for the one name with ``str.find`` instead of parsing every
     cookie: werkzeug's ``parse_cookie`` builds all pairs, which costs tens of
@@ -37,21 +44,28 @@ def find_cookie(header: str, name: str) -> str | None:
     while True:
         at = header.find(key, start)
         if at < 0:
-            return None
+            return
+        start = at + 1
         # A match counts only where a pair begins: at the start of the header
-        # or after ";" and optional blanks, so "xflashmw=" is not a match.
+        # or after ";" or "," and optional blanks, so "xflashmw=" is not one.
         before = at - 1
         while before >= 0 and header[before] in _BLANK:
             before -= 1
-        if before < 0 or header[before] == ";":
+        if before < 0 or header[before] in _SEPARATORS:
             begin = at + len(key)
-            end = header.find(";", begin)
-            value = header[begin:] if end < 0 else header[begin:end]
-            value = value.strip(_BLANK)
+            found = _VALUE_END.search(header, begin)
+            end = len(header) if found is None else found.start()
+            value = header[begin:end].strip(_BLANK)
             if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
                 value = value[1:-1]
-            return value
-        start = at + 1
+            start = end
+            yield value
+
+
+def find_cookie(header: str, name: str) -> str | None:
+    """Return the value of the first cookie called *name* in a ``Cookie``
+    header, or ``None``; see :func:`find_cookies`."""
+    return next(find_cookies(header, name), None)
 
 
 def _tokens(value: str) -> list[str]:
@@ -137,8 +151,9 @@ def add_cache_control(headers: Headers, directives: str) -> None:
             parts = [p for p in parts if _directive_name(p) != "public"]
         if position == 0:
             parts.extend(missing)
-        elif not parts:
-            emptied.append(index)  # it held only "public"
+        if not parts:
+            # It held only "public": an empty field would be sent as one.
+            emptied.append(index)
         headers[index] = (name, ", ".join(parts))
     for index in reversed(emptied):
         del headers[index]
@@ -150,35 +165,3 @@ def status_code(status: str) -> int:
         return int(status[:3])
     except ValueError:
         return 0
-
-
-def is_prefetch(environ: Mapping[str, Any]) -> bool:
-    """Whether the browser is fetching the page speculatively.
-
-    Chromium sends ``Sec-Purpose: prefetch`` (or ``prefetch;prerender``) and,
-    before that, ``Purpose: prefetch``; Firefox sends ``X-Moz: prefetch`` and
-    Safari ``X-Purpose: preview``. A prefetched page may never be shown.
-    """
-    for key in ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_MOZ", "HTTP_X_PURPOSE"):
-        value = environ.get(key)
-        if value and value.split(";", 1)[0].strip().lower() in ("prefetch", "preview"):
-            return True
-    return False
-
-
-def is_seen(method: str, code: int, environ: Mapping[str, Any]) -> bool:
-    """Whether a response with this method and status shows its body to a
-    person, so that messages it read may be consumed.
-
-    Not seen: ``HEAD``; 1xx, 204, 205 and 304 (no body); 3xx (the page the
-    redirect leads to still needs the messages); 5xx (an error page replaces
-    the page); speculative prefetches. Every other 2xx and every 4xx is seen.
-    """
-    if method == "HEAD":
-        return False
-    if 200 <= code < 300:
-        if code in (204, 205):
-            return False
-    elif not 400 <= code < 500:
-        return False
-    return not is_prefetch(environ)

@@ -9,7 +9,11 @@ base64 of zlib-compressed JSON when that is what makes the messages fit. The
 timestamp is itsdangerous' (base64 of the big-endian Unix time) and the
 signature is HMAC-SHA256 under a key derived from the secret key and a salt
 used for nothing else, so tokens signed with the same key for other purposes
-(the application's session, say) are never accepted. The JSON is, strictly::
+(the application's session, say) are never accepted. The salt also names the
+cookie the token is written to (its name, ``Path`` and ``Domain``): a token
+written for another path or domain never verifies here, so a stale or
+foreign cookie of the same name is told apart from the one this
+configuration writes. The JSON is, strictly::
 
     [1, [[category, text, age, html], ...]]
 
@@ -37,12 +41,16 @@ from itsdangerous import BadData
 from itsdangerous.encoding import int_to_bytes
 from markupsafe import Markup
 
+from ._cookie import cookie_scope
 from ._keys import check_keys
 from ._signing import b64decode, b64encode, make_signer
 from .message import Message
 
-#: Salt of the key derivation; it binds keys to this one purpose.
+#: Salt of the key derivation; it binds keys to this one purpose. The
+#: cookie's scope is appended to it (see :func:`salt_for`).
 SALT = b"flashmw.flashes"
+#: The scope of the default cookie: name ``flashmw``, ``Path=/``, host-only.
+DEFAULT_SCOPE = cookie_scope("flashmw", "/", None)
 #: Version of the JSON schema, the first element of every payload.
 VERSION = 1
 #: The most messages one cookie may carry; larger payloads are rejected.
@@ -58,6 +66,9 @@ MAX_TOKEN_LENGTH = 4096
 CLOCK_SKEW = 60
 
 _SEP = b"."
+# The signature is HMAC-SHA256: 32 bytes, 43 characters of unpadded base64,
+# the last of which encodes 4 bits followed by two zero bits.
+_LAST_SIGNATURE_CHAR = frozenset("AEIMQUYcgkosw048")
 _COMPRESSED = b"."
 # ensure_ascii=False keeps non-ASCII text at its UTF-8 size instead of six bytes
 # per character; "surrogatepass" lets a lone surrogate round-trip as it does in
@@ -97,12 +108,24 @@ class Encoded(NamedTuple):
 
     #: The cookie value, or ``None`` when not even one message fits.
     value: str | None
-    #: How many of the oldest messages were left out to fit the budget.
+    #: How many messages were left out to fit the budget, in all.
     dropped: int
+    #: How many of :attr:`dropped` were too large to fit even alone; the
+    #: rest were the oldest.
+    too_large: int = 0
 
 
 class _Malformed(Exception):
     """A signed payload that does not follow the schema (internal)."""
+
+
+def salt_for(scope: str) -> bytes:
+    """The key-derivation salt of tokens written to the cookie *scope*."""
+    return SALT + b";" + scope.encode("utf-8")
+
+
+#: The salt of tokens for the default cookie.
+DEFAULT_SALT = salt_for(DEFAULT_SCOPE)
 
 
 def _b64_length(size: int) -> int:
@@ -118,6 +141,9 @@ class FlashCodec:
     :param max_age: seconds a message may wait unread, checked against the
         signed timestamp; ``None`` for no limit.
     :param clock: returns the current Unix time; tests replace it.
+    :param scope: the cookie the tokens are written to, as
+        :func:`~flashmw._cookie.cookie_scope` spells it; tokens verify only
+        under the scope they were signed for.
 
     Keys are derived once here, with itsdangerous' own HMAC derivation, so
     signing a token costs one HMAC and nothing else.
@@ -130,8 +156,11 @@ class FlashCodec:
         *,
         max_age: int | None = 3600,
         clock: Callable[[], float] = time.time,
+        scope: str = DEFAULT_SCOPE,
     ) -> None:
-        self._signer = make_signer(check_keys(secret_key, fallback_keys), SALT)
+        self._signer = make_signer(
+            check_keys(secret_key, fallback_keys), salt_for(scope)
+        )
         self.max_age = max_age
         self.clock = clock
         self._signature_length = len(self._signer.get_signature(b""))
@@ -141,15 +170,22 @@ class FlashCodec:
 
     # -- encoding -------------------------------------------------------------
 
-    def encode(self, messages: Sequence[Message], max_length: int) -> Encoded:
+    def encode(
+        self, messages: Sequence[Message], max_length: int, *, now: int | None = None
+    ) -> Encoded:
         """Sign *messages* into a value of at most *max_length* characters.
 
         When they do not all fit, a message too large to fit even alone is
         left out first, then the oldest until the rest fit; the caller decides
         what to say about it. Transient messages must not be
         passed in.
+
+        :param now: the time to sign at, instead of the clock. Ages are
+            written relative to it, so signing the same messages at the same
+            *now* always gives a token of the same size.
         """
-        now = int(self.clock())
+        if now is None:
+            now = int(self.clock())
         stamped_at, stamp = self._stamp
         if stamped_at != now:
             stamp = b64encode(int_to_bytes(now))
@@ -168,13 +204,10 @@ class FlashCodec:
             for category, text, born, _ in messages
         ]
         payload = self._fit(entries, room)
-        dropped = 0
         if payload is None:
-            payload, dropped = self._trim(entries, room)
-            if payload is None:
-                return Encoded(None, len(entries))
+            return self._trim(entries, room, stamp)
         signed = self._signer.sign(payload + _SEP + stamp)
-        return Encoded(signed.decode("ascii"), dropped)
+        return Encoded(signed.decode("ascii"), 0)
 
     def _fit(self, entries: list[list[Any]], room: int) -> bytes | None:
         """The payload for *entries* if it fits in *room* characters."""
@@ -192,29 +225,32 @@ class FlashCodec:
             return _COMPRESSED + b64encode(packed)
         return None
 
-    def _trim(self, entries: list[list[Any]], room: int) -> tuple[bytes | None, int]:
-        """Keep as many of the newest entries as fit; return their payload
-        and the number left out.
+    def _trim(self, entries: list[list[Any]], room: int, stamp: bytes) -> Encoded:
+        """Keep as many of the newest entries as fit and sign them.
 
         An entry that cannot fit even alone goes first: otherwise it would
         take every older message down with it. The rest is a binary search on
         how many of the newest fit.
         """
         fitting = [entry for entry in entries if self._fit([entry], room) is not None]
+        too_large = len(entries) - len(fitting)
         if not fitting:
-            return None, len(entries)
-        best = self._fit(fitting, room) if len(fitting) < len(entries) else None
-        if best is not None:
-            return best, len(entries) - len(fitting)
-        low, high = 0, len(fitting) - 1  # these do not all fit either
-        while low < high:
-            keep = (low + high + 1) // 2
-            payload = self._fit(fitting[len(fitting) - keep :], room)
-            if payload is None:
-                high = keep - 1
-            else:
-                low, best = keep, payload
-        return best, len(entries) - low
+            return Encoded(None, len(entries), too_large)
+        best = self._fit(fitting, room) if too_large else None
+        low = len(fitting)
+        if best is None:
+            low, high = 0, len(fitting) - 1  # these do not all fit either
+            while low < high:
+                keep = (low + high + 1) // 2
+                payload = self._fit(fitting[len(fitting) - keep :], room)
+                if payload is None:
+                    high = keep - 1
+                else:
+                    low, best = keep, payload
+        # One entry always fits alone, so the search found a payload.
+        assert best is not None
+        signed = self._signer.sign(best + _SEP + stamp)
+        return Encoded(signed.decode("ascii"), len(entries) - low, too_large)
 
     # -- decoding -------------------------------------------------------------
 
@@ -224,6 +260,16 @@ class FlashCodec:
             return Decoded([], "value too long")
         if not value.isascii():
             return Decoded([], "value is not ASCII")
+        # Base64 decoding ignores the two spare bits of the signature's last
+        # character and a trailing "=", so four spellings (and padded ones)
+        # of each signature would verify. Only the one the signer writes is
+        # accepted: a token has exactly one valid spelling.
+        signature = value[value.rfind(".") + 1 :]
+        if (
+            len(signature) != self._signature_length
+            or signature[-1] not in _LAST_SIGNATURE_CHAR
+        ):
+            return Decoded([], "bad signature")
         try:
             signed = self._signer.unsign(value)
         except BadData:

@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
+from ._warn import caller_stacklevel
 from .errors import FlashWarning, HeadersSentError
 from .message import Message, check_category, coerce_text
 
@@ -111,13 +112,14 @@ class Flashes:
     :param load: called with *source*, returns the incoming messages; called
         at most once, on first use, so a request that never touches its
         flashes costs nothing.
-    :param source: what *load* reads from (for the middleware, the environ).
+    :param source: what *load* reads from (for the drivers, the ``Cookie``
+        header).
     :param settings: what all requests share: consume mode, guard, clock.
     """
 
     __slots__ = (
         "_load",
-        "_source",
+        "source",
         "_settings",
         "_loaded",
         "_rewrite",
@@ -139,7 +141,9 @@ class Flashes:
         settings: Settings = _DEFAULTS,
     ) -> None:
         self._load = load
-        self._source = source
+        #: What the loader reads from (for the drivers, the ``Cookie``
+        #: header). Read-only.
+        self.source = source
         self._settings = settings
         #: Whether the incoming messages were loaded (the cookie was read).
         #: Read-only, like :attr:`sealed`: plain attributes rather than
@@ -154,7 +158,7 @@ class Flashes:
 
     def _ensure(self) -> list[Message]:
         if not self.loaded:
-            messages, self._rewrite = self._load(self._source)
+            messages, self._rewrite = self._load(self.source)
             # Incoming messages as loaded, never mutated.
             self._loaded = list(messages)
             self.loaded = True
@@ -282,7 +286,7 @@ class Flashes:
                     "will show again on the next request. Read flashes before "
                     "start_response is called.",
                     FlashWarning,
-                    stacklevel=2,
+                    stacklevel=caller_stacklevel(),
                 )
         if mode == "all":
             self._consume_all = True

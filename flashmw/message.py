@@ -29,29 +29,46 @@ class Message(NamedTuple):
     transient: bool = False
 
 
+def _is_lazy(message: object) -> bool:
+    """Whether *message* is a lazily translated text: an object with
+    ``__html__`` (flask-babel's and speaklater's lazy strings) or a Django
+    ``Promise`` (``gettext_lazy``), recognised by name so that flashmw never
+    imports Django."""
+    if hasattr(message, "__html__"):
+        return True
+    return any(
+        cls.__name__ == "Promise" and cls.__module__ == "django.utils.functional"
+        for cls in type(message).__mro__
+    )
+
+
 def coerce_text(message: Any) -> str:
     """Return *message* as the text to store, or raise :class:`TypeError`.
 
-    :class:`~markupsafe.Markup` stays Markup (trusted HTML, as in Flask).
-    Any other ``str`` (including subclasses such as Django's ``SafeString``)
-    becomes a plain ``str``, and so does a lazy string (an object with
-    ``__html__`` that is not a ``str``, such as a lazily translated text): it
-    is rendered now and stored as text, never as safe HTML. Everything else is
-    refused here, at ``flash()`` time, rather than failing when the cookie is
-    written.
+    - :class:`~markupsafe.Markup` stays Markup (trusted HTML, as in Flask),
+      and so does any other ``str`` that declares ``__html__`` (Django's
+      ``SafeString``): it was marked safe on purpose, and is stored as
+      Markup, which Jinja2 and Django templates both honour.
+    - Any other ``str`` (subclasses included) becomes a plain ``str``.
+    - A lazy translation (flask-babel's ``lazy_gettext``, Django's
+      ``gettext_lazy``) is rendered now, in the current language, and stored
+      as plain text: its ``__html__`` says nothing about whether the
+      translated text is safe HTML, so it is escaped like any text.
+    - Everything else is refused here, at ``flash()`` time, rather than
+      failing when the cookie is written.
     """
     if type(message) is str or type(message) is Markup:
         return message
-    if isinstance(message, Markup):
-        return Markup(str.__str__(message))
     if isinstance(message, str):
+        if hasattr(message, "__html__"):
+            return Markup(str.__str__(message))
         return str.__str__(message)
-    if hasattr(message, "__html__"):
+    if _is_lazy(message):
         # str() may hand back a str subclass (a SafeString, say): make it plain.
         return str.__str__(str(message))
     raise TypeError(
-        f"a flashed message must be a str (or markupsafe.Markup), "
-        f"not {type(message).__name__}"
+        "a flashed message must be a str (markupsafe.Markup and lazy "
+        f"translations included), not {type(message).__name__}"
     )
 
 

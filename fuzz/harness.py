@@ -41,13 +41,13 @@ from itsdangerous import Signer, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from flashmw import FlashMiddleware, get_flashed_messages
-from flashmw._http import find_cookie
+from flashmw._http import find_cookie, find_cookies
 from flashmw.codec import (
     CLOCK_SKEW,
+    DEFAULT_SALT,
     MAX_MESSAGES,
     MAX_PAYLOAD_BYTES,
     MAX_TOKEN_LENGTH,
-    SALT,
     FlashCodec,
 )
 from flashmw.message import Message
@@ -404,13 +404,13 @@ def foreign_value(p: Provider) -> str:
         serializer = URLSafeTimedSerializer(KEY)
         return serializer.dumps(payload)
     if kind == 1:  # our salt, SHA-1 instead of SHA-256
-        return URLSafeTimedSerializer(KEY, salt=SALT).dumps(payload)
+        return URLSafeTimedSerializer(KEY, salt=DEFAULT_SALT).dumps(payload)
     if kind == 2:  # another key altogether
         return (
             make_codec(STRANGER_KEY, ()).encode([Message("c", "m", NOW)], BUDGET).value
             or ""
         )
-    signer = Signer(KEY, salt=SALT, digest_method=hashlib.sha256)
+    signer = Signer(KEY, salt=DEFAULT_SALT, digest_method=hashlib.sha256)
     return signer.sign(b64(json.dumps(payload).encode()) + b"." + _stamp(NOW)).decode()
 
 
@@ -514,7 +514,7 @@ def _wsgi_app(
 
 MIDDLEWARE = FlashMiddleware(_wsgi_app, KEY, fallback_keys=[OLD_KEY], max_age=MAX_AGE)
 # The middleware's own codec, with the fixed clock so seeds stay fresh.
-MIDDLEWARE._codec = CODEC
+MIDDLEWARE.core.codec = CODEC
 
 
 def target_middleware(p: Provider) -> None:
@@ -554,8 +554,18 @@ def target_middleware(p: Provider) -> None:
         assert "\r" not in field and "\n" not in field and "\x00" not in field
     cookies = [f for n, f in headers if n == "Set-Cookie"]
     assert len(cookies) <= 1
-    messages, problem = check_decoded(find_cookie(header, COOKIE) or "")
-    if find_cookie(header, COOKIE) and (problem is not None or messages):
+    # The first value that verifies is ours, whatever stands before it; when
+    # none does, a bad one gets our cookie deleted.
+    messages: list[Message] = []
+    problem: str | None = None
+    for candidate in find_cookies(header, COOKIE):
+        found, trouble = check_decoded(candidate) if candidate else ([], "empty")
+        if trouble is None:
+            messages, problem = found, None
+            break
+        if candidate:
+            problem = trouble
+    if problem is not None or messages:
         # A bad cookie is deleted; a good one was shown on a GET/POST and is
         # consumed, or kept unchanged on HEAD.
         if environ["REQUEST_METHOD"] == "HEAD" and problem is None:

@@ -19,10 +19,10 @@ from strategies import NOW, message_lists
 
 from flashmw.codec import (
     CLOCK_SKEW,
+    DEFAULT_SALT,
     MAX_MESSAGES,
     MAX_PAYLOAD_BYTES,
     MAX_TOKEN_LENGTH,
-    SALT,
     FlashCodec,
 )
 from flashmw.message import Message
@@ -50,7 +50,7 @@ def make_codec(
     return FlashCodec(key, fallback_keys, **kw)  # type: ignore[arg-type]
 
 
-def stock_signer(key: str = KEY, salt: bytes = SALT) -> TimestampSigner:
+def stock_signer(key: str = KEY, salt: bytes = DEFAULT_SALT) -> TimestampSigner:
     """An itsdangerous TimestampSigner configured as the codec's wire format."""
     return TimestampSigner(
         key, salt=salt, key_derivation="hmac", digest_method=hashlib.sha256
@@ -137,13 +137,15 @@ def test_the_wire_format_is_a_stock_itsdangerous_timestamp_token() -> None:
 
 
 def test_golden_token() -> None:
-    """A pinned value: any change to the wire format must be deliberate."""
+    """A pinned value: any change to the wire format must be deliberate.
+
+    The signature is over the default cookie's scope (``flashmw;/;``)."""
     value = encode(
         make_codec(), [msg("Saved.", "success", NOW - 5), msg("<i>x</i>", "info")]
     )
     assert value == (
         "WzEsW1sic3VjY2VzcyIsIlNhdmVkLiIsNSwwXSxbImluZm8iLCI8aT54PC9pPiIsMCwwXV1d"
-        ".ZVPxAA.uhYRTZhAMAl7gV2kbHC9xVNqkr2XvkDwBuNlEUXFvRc"
+        ".ZVPxAA.rb3x27TQciAdVXhDFPFyFvk22-Ps8MoN0_hYZfK9bWE"
     )
 
 
@@ -185,7 +187,7 @@ def test_overflow_drops_the_oldest_and_says_how_many() -> None:
 
 def test_a_message_too_big_for_the_budget_alone_gives_no_value() -> None:
     encoded = make_codec().encode([msg(incompressible(5000, 1))], 4000)
-    assert encoded == (None, 1)
+    assert encoded == (None, 1, 1)
 
 
 def test_more_than_max_messages_are_trimmed_to_the_limit() -> None:
@@ -423,7 +425,7 @@ def test_oversized_values_are_refused_before_verifying() -> None:
 def test_malformed_timestamp_with_a_valid_signature() -> None:
     signer = Signer(
         Signer(
-            KEY, salt=SALT, key_derivation="hmac", digest_method=hashlib.sha256
+            KEY, salt=DEFAULT_SALT, key_derivation="hmac", digest_method=hashlib.sha256
         ).derive_key(),
         key_derivation="none",
         digest_method=hashlib.sha256,

@@ -188,7 +188,7 @@ def test_an_untouched_request_passes_the_same_header_list_through() -> None:
         return [b"x"]
 
     recorder = Recorder()
-    env = environ_for(headers={"Cookie": "flashmw=garbage; other=1"})
+    env = environ_for(headers={"Cookie": "xflashmw=1; other=1, flashmwx=2"})
     drain(FlashMiddleware(app, KEY)(env, recorder))
     [(status, passed, exc_info)] = recorder.calls
     assert passed is headers
@@ -196,18 +196,40 @@ def test_an_untouched_request_passes_the_same_header_list_through() -> None:
     assert exc_info is None
 
 
+def test_an_untouched_request_with_a_flash_cookie_is_private_but_unchanged() -> None:
+    """A streamed body may still read the cookie's messages after the headers
+    are made: the page varies on the cookie and is private already, and the
+    cookie itself is left alone."""
+    headers = [("Content-Type", "text/plain"), ("Cache-Control", "public")]
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", headers)
+        return [b"x"]
+
+    recorder = Recorder()
+    env = environ_for(headers={"Cookie": "other=1; flashmw=garbage"})
+    drain(FlashMiddleware(app, KEY)(env, recorder))
+    [(status, passed, exc_info)] = recorder.calls
+    assert passed == [
+        ("Content-Type", "text/plain"),
+        ("Cache-Control", "private"),
+        ("Vary", "Cookie"),
+    ]
+    assert headers == [("Content-Type", "text/plain"), ("Cache-Control", "public")]
+
+
 def test_an_untouched_request_never_parses_the_cookie(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import flashmw.middleware
+    from flashmw.codec import FlashCodec
 
     def boom(*args: Any) -> None:
-        raise AssertionError("parsed")
+        raise AssertionError("decoded")
 
-    monkeypatch.setattr(flashmw.middleware, "find_cookie", boom)
+    monkeypatch.setattr(FlashCodec, "decode", boom)
     response = client(site).get("/", headers={"Cookie": "flashmw=x"})
     assert response.text == "ok"
-    assert "Vary" not in response.headers and "Set-Cookie" not in response.headers
+    assert "Set-Cookie" not in response.headers
 
 
 def test_a_touched_request_never_mutates_the_apps_header_list() -> None:
@@ -412,7 +434,14 @@ def test_exc_info_passes_through_and_stores_nothing() -> None:
         and second[2] is not None
         and second[2][0] is ValueError
     )
-    assert second[1] == [("Content-Type", "text/plain")]
+    # The error page replaces the response, and its headers are the ones
+    # sent: no Set-Cookie (nothing is stored), but the page read the cookie
+    # and may show messages, so it varies on it and is private.
+    assert second[1] == [
+        ("Content-Type", "text/plain"),
+        ("Vary", "Cookie"),
+        ("Cache-Control", "private"),
+    ]
 
 
 def test_an_error_handler_response_writes_nothing() -> None:
@@ -696,7 +725,7 @@ def test_expired_messages_are_dropped_and_the_cookie_rewritten(
 ) -> None:
     clock = [1_700_000_000.0]
     middleware = FlashMiddleware(site, KEY, max_age=60)
-    middleware._codec.clock = lambda: clock[0]
+    middleware.core.codec.clock = lambda: clock[0]
     c = Client(middleware)
     c.get("/flash?m=old")
     clock[0] += 50
@@ -744,9 +773,13 @@ def test_overflow_drops_the_oldest_with_a_warning_and_a_log_line(
         response = c.post("/")
     [cookie] = flash_cookies(response)
     assert len(cookie.encode()) <= 3000
-    dropped = int(str(warned[0].message).split(" of ")[0])
+    text = str(warned[0].message)
+    dropped = int(text.split("dropped ", 1)[1].split(" of ")[0])
     assert dropped > 0
     assert f"{dropped} of 40" in caplog.text
+    # Every message fits alone: they were all the oldest.
+    assert f"{dropped} oldest" in text and "too large" not in text
+    assert "flashmw: " not in caplog.text
     kept = c.get("/").text.split("\n")
     assert len(kept) == 40 - dropped
     assert [int(m.split(":")[0]) for m in kept] == list(range(dropped, 40))

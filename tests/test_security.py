@@ -29,7 +29,7 @@ from werkzeug.test import TestResponse
 
 import flashmw
 from flashmw import FlashMiddleware, _keys, flash, get_flashed_messages
-from flashmw.codec import MAX_MESSAGES, SALT, FlashCodec
+from flashmw.codec import DEFAULT_SALT, MAX_MESSAGES, FlashCodec
 from flashmw.message import Message
 
 KEY = "sec-key-7c1e4a9d2b6f8035e7a1c4d9b2f6e8a0c3d5f7b9"
@@ -92,7 +92,7 @@ def b64(data: bytes) -> bytes:
 
 
 def signer(
-    key: str = KEY, salt: bytes = SALT, at: int | None = None
+    key: str = KEY, salt: bytes = DEFAULT_SALT, at: int | None = None
 ) -> TimestampSigner:
     """A stock itsdangerous signer configured as flashmw's wire format."""
     s = TimestampSigner(
