@@ -35,9 +35,11 @@ def get_flashes(environ: Mapping[str, Any]) -> Flashes:
         flashes = environ[ENVIRON_KEY]
     except KeyError:
         raise NotInstalledError(
-            f"environ has no {ENVIRON_KEY!r}: wrap the WSGI application in "
-            "flashmw.FlashMiddleware (for Flask: app.wsgi_app = "
-            "FlashMiddleware(app.wsgi_app, ...))"
+            f"this request has no {ENVIRON_KEY!r}: the environ (or scope) was "
+            "not produced by an application wrapped in flashmw.FlashMiddleware. "
+            "Wrap the application that receives the request (for Flask: "
+            "app.wsgi_app = FlashMiddleware(app.wsgi_app, ...)), and pass that "
+            "request's own environ, not a copy or a hand-made one"
         ) from None
     if not isinstance(flashes, Flashes):
         raise NotInstalledError(
@@ -58,8 +60,12 @@ def current_flashes() -> Flashes:
     flashes = _current.get()
     if flashes is None:
         raise NotInstalledError(
-            "no request with flashmw.FlashMiddleware is being handled in this "
-            "context; pass the environ explicitly"
+            "no request wrapped in flashmw.FlashMiddleware is being handled in "
+            "this context: the template was rendered outside the application "
+            "call (in a streamed body, a test or a background job), or a "
+            "macro was imported without context. Render it with "
+            "environ=<the request's environ> in its context, or import the "
+            "macro 'with context'"
         )
     return flashes
 

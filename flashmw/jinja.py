@@ -14,10 +14,12 @@
 A template rendered while the middleware is calling the application (in a
 view) finds the request's flashes by itself: the middleware publishes them in
 a context variable, which each thread, greenlet and task sees separately. A
-template rendered anywhere else (inside a streamed body, in a test, in a
-background job) passes the request's environ in its context:
-``template.render(environ=environ)``, which also wins over the context
-variable.
+template whose context holds the framework's ``request`` (Flask and
+Starlette put it there) finds them through ``request.environ`` or
+``request.scope``, also when it is streamed after the view returned. A
+template rendered anywhere else (in a test, in a background job) passes the
+request's environ in its context: ``template.render(environ=environ)``, which
+wins over both.
 
 This is the only module that imports jinja2; ``import flashmw`` does not.
 """
@@ -25,18 +27,44 @@ This is the only module that imports jinja2; ``import flashmw`` does not.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from jinja2 import Environment, PackageLoader, pass_context
-from jinja2.runtime import Context
+try:
+    from jinja2 import Environment, PackageLoader, pass_context
+    from jinja2.runtime import Context
+except ModuleNotFoundError as exc:  # pragma: no cover - exercised in a subprocess
+    raise ModuleNotFoundError(
+        "flashmw.jinja needs Jinja2: pip install 'flashmw[jinja]'", name=exc.name
+    ) from exc
 
 from .api import ENVIRON_KEY, current_flashes, get_flashes
 from .flashes import CategoryFilter, ConsumeMode, Flashes
+
+
+def _request_mapping(request: Any) -> Mapping[str, Any] | None:
+    """The environ (WSGI) or scope (ASGI) of a framework's request object
+    found in the template context, if it holds the flashes."""
+    for attribute in ("environ", "scope"):
+        try:
+            mapping = getattr(request, attribute, None)
+        except RuntimeError:
+            # Flask's request proxy outside a request context.
+            return None
+        if isinstance(mapping, Mapping) and ENVIRON_KEY in mapping:
+            return mapping
+    return None
 
 
 def _flashes(context: Context) -> Flashes:
     environ = context.get("environ")
     if isinstance(environ, Mapping) and ENVIRON_KEY in environ:
         return get_flashes(environ)
+    found = _request_mapping(context.get("request"))
+    if found is not None:
+        # A framework's template context carries its request (Flask,
+        # Starlette): a template streamed after the application call
+        # returned (Flask's stream_template) still finds its flashes.
+        return get_flashes(found)
     return current_flashes()
 
 
