@@ -171,7 +171,7 @@ def test_a_fetch_can_consume() -> None:
     assert client.get("/").text == ""
 
 
-# -- 3. reads in a streamed body --------------------------------------------------------
+# -- 3. reads in a streamed body -------------------------------------------------------
 
 
 def streamed(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -218,7 +218,7 @@ def test_a_request_without_a_flash_cookie_stays_untouched() -> None:
     assert sent == [headers] and sent[0] is headers
 
 
-# -- 4. overflow="raise" never drops an accepted message ----------------------------------
+# -- 4. overflow="raise" never drops an accepted message -------------------------------
 
 
 def test_raise_never_drops_what_flash_accepted_when_ages_gain_a_digit() -> None:
@@ -261,7 +261,7 @@ def test_raise_keeps_the_rest_when_one_is_consumed_much_later() -> None:
         flashes = get_flashes(environ)
         if environ["PATH_INFO"] == "/flash":
             flashes.flash("first", "a")
-            for index in range(500):
+            for _ in range(500):
                 # Incompressible, so that compression cannot make room.
                 text = secrets.token_urlsafe(3)
                 try:
@@ -398,7 +398,7 @@ def test_other_types_are_refused_in_flash() -> None:
             round_trip(bad)
 
 
-# -- 7. Flask's stream_template with the template global ---------------------------------
+# -- 7. Flask's stream_template with the template global -------------------------------
 
 
 def test_flask_stream_template_shows_the_messages() -> None:
@@ -467,7 +467,7 @@ def test_public_with_a_second_field_leaves_no_empty_field() -> None:
     assert response.headers.getlist("Cache-Control") == ["private"]
 
 
-# -- 9. one valid spelling per signature -------------------------------------------------
+# -- 9. one valid spelling per signature -----------------------------------------------
 
 
 def test_non_canonical_signatures_are_refused() -> None:
@@ -491,7 +491,7 @@ def test_non_canonical_signatures_are_refused() -> None:
         assert codec.decode(variant).problem == "bad signature", variant
 
 
-# -- 10. prerendering ---------------------------------------------------------------------
+# -- 10. prerendering ------------------------------------------------------------------
 
 
 def test_a_prerender_shows_but_never_consumes() -> None:
@@ -507,7 +507,7 @@ def test_a_prerender_shows_but_never_consumes() -> None:
     assert client.get("/").text == ""
 
 
-# -- 11. Cookie fields joined with a comma -----------------------------------------------
+# -- 11. Cookie fields joined with a comma ---------------------------------------------
 
 
 def test_a_comma_joined_cookie_header_still_finds_ours() -> None:
