@@ -18,6 +18,9 @@ from __future__ import annotations
 import os
 import sys
 
+from examples._support import fallback_keys_from_env
+from flashmw import check_keys
+
 if not os.environ.get("FLASHMW_SECRET_KEY", "").strip():
     # Checked here too, so the master stops at once with one clear line
     # instead of every worker failing to boot with a traceback.
@@ -27,6 +30,16 @@ if not os.environ.get("FLASHMW_SECRET_KEY", "").strip():
         "  export FLASHMW_SECRET_KEY=$(python3 -c "
         "'import secrets; print(secrets.token_hex(32))')"
     )
+
+try:
+    # The same check the middleware makes, here too: a weak or example key
+    # stops the master with one line instead of a traceback per worker.
+    check_keys(
+        os.environ["FLASHMW_SECRET_KEY"].strip(),
+        fallback_keys_from_env(),
+    )
+except (TypeError, ValueError) as refused:
+    sys.exit(f"FLASHMW_SECRET_KEY is refused: {refused}")
 
 # Loopback by default: the demo is not meant to face a network. Behind a
 # reverse proxy on the same host this stays; otherwise bind the address the

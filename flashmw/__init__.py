@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._keys import check_keys as check_keys
 from .api import ENVIRON_KEY as ENVIRON_KEY
 from .api import current_flashes as current_flashes
 from .api import flash as flash
@@ -15,7 +16,11 @@ from .errors import NotInstalledError as NotInstalledError
 from .flashes import Flashes as Flashes
 from .middleware import FlashMiddleware as FlashMiddleware
 
+#: The installed version (flit reads it from here when building).
+__version__ = "0.1.0.dev0"
+
 __all__ = [
+    "__version__",
     "ENVIRON_KEY",
     "FlashMiddleware",
     "FlashOverflowError",
@@ -24,6 +29,7 @@ __all__ = [
     "FlashmwError",
     "HeadersSentError",
     "NotInstalledError",
+    "check_keys",
     "current_flashes",
     "flash",
     "get_flashed_messages",

@@ -1,24 +1,18 @@
 """A real headless Chromium drives the demo served by gunicorn.
 
-It needs Debian's ``chromium`` and ``chromium-driver`` packages (or
-``FLASHMW_CHROMIUM`` and ``FLASHMW_CHROMEDRIVER`` pointing at a browser and
-its driver) and selenium. Without them the tests skip and say why; with
-``FLASHMW_REQUIRE_BROWSER=1`` (set by .ci/run) they fail instead, so CI
-always runs them. Selenium is given both paths and ``SE_OFFLINE``, so its
-driver manager never downloads anything; the browser's host resolver fails
-every name and address but 127.0.0.1, so it cannot reach anywhere else.
+See ``chromium.py`` for what the browser needs and how it is kept to
+loopback.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import pytest
+from chromium import WAIT, chromium
 from live import Gunicorn
 
 if TYPE_CHECKING:
@@ -26,68 +20,12 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
-#: Seconds to wait for a page to change after a click.
-WAIT = 10.0
-
-
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("FLASHMW_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"FLASHMW_REQUIRE_BROWSER=1, but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def _find(variable: str, *names: str) -> str | None:
-    configured = os.environ.get(variable)
-    if configured:
-        return configured if os.access(configured, os.X_OK) else None
-    return next((found for n in names if (found := shutil.which(n))), None)
-
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chrome]:
     """A headless Chromium under chromedriver, with a fresh profile."""
-    binary = _find("FLASHMW_CHROMIUM", "chromium", "chromium-browser")
-    driver_path = _find("FLASHMW_CHROMEDRIVER", "chromedriver")
-    if binary is None or driver_path is None:
-        _unavailable(
-            "no Chromium and chromedriver found (apt-get install chromium "
-            "chromium-driver, or set FLASHMW_CHROMIUM and FLASHMW_CHROMEDRIVER)"
-        )
-    try:
-        from selenium import webdriver
-    except ImportError:
-        _unavailable("selenium is not installed (pip install -e '.[test]')")
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for argument in (
-        "--headless=new",
-        # Running as root (containers, CI) needs these two.
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        # Nothing but the page under test: no update checks, no sync, no
-        # first-run work, and no name resolution at all.
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--disable-extensions",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(argument)
-    service = webdriver.ChromeService(executable_path=driver_path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SE_OFFLINE", "true")
-        driver = webdriver.Chrome(options=options, service=service)
-    try:
-        driver.set_page_load_timeout(WAIT)
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")

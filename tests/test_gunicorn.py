@@ -229,3 +229,57 @@ def test_gunicorn_refuses_to_start_without_a_key() -> None:
     )
     assert result.returncode != 0
     assert "FLASHMW_SECRET_KEY is not set" in result.stderr
+
+
+def test_gunicorn_refuses_a_weak_key_in_one_line() -> None:
+    env = {**os.environ, "FLASHMW_SECRET_KEY": "dev"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", "127.0.0.1:0"]
+        + [DEMO],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "FLASHMW_SECRET_KEY is refused: secret_key is 3 bytes long; use at least "
+        "16 random bytes, for example secrets.token_hex(32)"
+    ]
+
+
+def test_repeated_cookie_fields_that_gunicorn_joins_with_a_comma(
+    server: Gunicorn,
+) -> None:
+    """A client may send its cookies in several ``Cookie`` fields; gunicorn
+    joins them with a comma into one environ value, and the flash cookie
+    after that comma is still found."""
+    import socket
+    from urllib.parse import urlsplit
+
+    client = Client()
+    posted = client.post(f"{server.url}/seed001/foo", {})
+    value = client.cookie("flashmw")
+    assert value is not None
+    address = urlsplit(server.url)
+    request = (
+        "GET /seed001/bar HTTP/1.1\r\n"
+        f"Host: {address.netloc}\r\n"
+        "Cookie: analytics=1; theme=dark\r\n"
+        f"Cookie: flashmw={value.value}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    assert posted.status == 303
+    with socket.create_connection((address.hostname, address.port), timeout=10) as s:
+        s.sendall(request)
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert shown_messages(body.decode()) == [
+        Shown("success", "status", "This is a message")
+    ]
+    # Shown, so consumed: the cookie is deleted.
+    assert b"Set-Cookie: flashmw=;" in head
