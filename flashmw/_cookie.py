@@ -53,9 +53,9 @@ class CookieFormat:
     ) -> None:
         _check(name, path, domain, secure, httponly, samesite)
         #: The cookie's name.
-        self.name = name
+        self.name: str = name
         #: The cookie's scope, see :func:`cookie_scope`.
-        self.scope = cookie_scope(name, path, domain)
+        self.scope: str = cookie_scope(name, path, domain)
 
         def formatted(value: str, secure: bool, age: int | None) -> str:
             return dump_cookie(
@@ -81,7 +81,7 @@ class CookieFormat:
         )
         self._deletions = tuple(formatted("", variant, 0) for variant in variants)
         #: Bytes of a ``Set-Cookie`` value that are not the cookie's value.
-        self.overhead = len(self._prefix) + max(map(len, self._tails))
+        self.overhead: int = len(self._prefix) + max(map(len, self._tails))
 
     def set(self, value: str, https: bool) -> str:
         """The ``Set-Cookie`` value storing *value* (already cookie-safe)."""

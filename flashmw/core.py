@@ -32,7 +32,7 @@ from .errors import FlashOverflowError, FlashWarning
 from .flashes import ConsumeMode, Flashes, Settings, check_consume
 from .message import Message
 
-logger = logging.getLogger("flashmw")
+logger: logging.Logger = logging.getLogger("flashmw")
 
 #: Browsers ignore a ``Set-Cookie`` longer than about 4 KB (and then keep the
 #: previous cookie, bringing consumed messages back); Flask warns from here on.
@@ -133,7 +133,8 @@ class FlashCore:
             raise ValueError(
                 f"cache_control is not a list of directives: {cache_control!r}"
             )
-        self.cookie = CookieFormat(
+        #: The cookie's validated name and attributes.
+        self.cookie: CookieFormat = CookieFormat(
             cookie_name,
             path=cookie_path,
             domain=cookie_domain,
@@ -143,7 +144,7 @@ class FlashCore:
             max_age=max_age,
         )
         #: The codec, signing for this cookie's scope only.
-        self.codec = FlashCodec(
+        self.codec: FlashCodec = FlashCodec(
             secret_key, fallback_keys, max_age=max_age, scope=self.cookie.scope
         )
         self._room = max_cookie_size - self.cookie.overhead
@@ -165,7 +166,8 @@ class FlashCore:
         self._pinned = overflow == "raise"
         # Shared by every request's Flashes; the clock goes through the
         # codec so that messages and cookies agree on the time.
-        self.settings = Settings(
+        #: What every request's :class:`~flashmw.flashes.Flashes` shares.
+        self.settings: Settings = Settings(
             check_consume(consume),
             self._refuse_overflow if self._pinned else None,
             lambda: self.codec.clock(),

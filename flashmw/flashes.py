@@ -143,14 +143,14 @@ class Flashes:
         self._load = load
         #: What the loader reads from (for the drivers, the ``Cookie``
         #: header). Read-only.
-        self.source = source
+        self.source: object = source
         self._settings = settings
         #: Whether the incoming messages were loaded (the cookie was read).
         #: Read-only, like :attr:`sealed`: plain attributes rather than
         #: properties because the middleware checks both on every response.
-        self.loaded = False
+        self.loaded: bool = False
         #: Whether :meth:`seal` was called: the response headers are made.
-        self.sealed = False
+        self.sealed: bool = False
         # The other attributes are set by _ensure() on first use: most
         # requests never touch their flashes, and one is created for every
         # request, so its construction is most of the middleware's cost on

@@ -32,10 +32,10 @@ from typing import Any
 try:
     from jinja2 import Environment, PackageLoader, pass_context
     from jinja2.runtime import Context
-except ModuleNotFoundError as exc:  # pragma: no cover - exercised in a subprocess
+except ModuleNotFoundError as _missing:  # pragma: no cover - tested in a subprocess
     raise ModuleNotFoundError(
-        "flashmw.jinja needs Jinja2: pip install 'flashmw[jinja]'", name=exc.name
-    ) from exc
+        "flashmw.jinja needs Jinja2: pip install 'flashmw[jinja]'", name=_missing.name
+    ) from _missing
 
 from .api import ENVIRON_KEY, current_flashes, get_flashes
 from .flashes import CategoryFilter, ConsumeMode, Flashes

@@ -110,7 +110,7 @@ class FlashMiddleware:
     ) -> None:
         self.app = app
         #: The shared rules, with the validated options.
-        self.core = FlashCore(secret_key, **options)
+        self.core: FlashCore = FlashCore(secret_key, **options)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
         """Handle one request; see the class docstring."""
