@@ -14,7 +14,6 @@ Headers = list[tuple[str, str]]
 
 _BLANK = " \t"
 _SEPARATORS = ";,"
-_VALUE_END = re.compile("[;,]")
 
 
 def find_cookies(header: str, name: str) -> Iterator[str]:
@@ -53,13 +52,35 @@ def find_cookies(header: str, name: str) -> Iterator[str]:
             before -= 1
         if before < 0 or header[before] in _SEPARATORS:
             begin = at + len(key)
-            found = _VALUE_END.search(header, begin)
-            end = len(header) if found is None else found.start()
+            # Two bounded str.find calls (memchr) rather than a regex, which
+            # scans character by character: the "," is looked for only up
+            # to the ";", so many pairs never make the scan quadratic.
+            end = header.find(";", begin)
+            if end < 0:
+                end = len(header)
+            comma = header.find(",", begin, end)
+            if comma >= 0:
+                end = comma
             value = header[begin:end].strip(_BLANK)
             if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
                 value = value[1:-1]
             start = end
             yield value
+
+
+def has_cookie(header: str, name: str) -> bool:
+    """Whether a ``Cookie`` header holds a cookie called *name*, as
+    :func:`find_cookies` would find it, without reading any value."""
+    key = name + "="
+    at = header.find(key)
+    while at >= 0:
+        before = at - 1
+        while before >= 0 and header[before] in _BLANK:
+            before -= 1
+        if before < 0 or header[before] in _SEPARATORS:
+            return True
+        at = header.find(key, at + 1)
+    return False
 
 
 def find_cookie(header: str, name: str) -> str | None:

@@ -24,7 +24,13 @@ from collections.abc import Sequence
 from typing import Literal, NamedTuple, TypedDict
 
 from ._cookie import CookieFormat
-from ._http import Headers, add_cache_control, add_vary_cookie, find_cookies
+from ._http import (
+    Headers,
+    add_cache_control,
+    add_vary_cookie,
+    find_cookies,
+    has_cookie,
+)
 from ._seen import HeaderGetter, is_seen
 from ._warn import caller_stacklevel
 from .codec import FlashCodec
@@ -185,13 +191,27 @@ class FlashCore:
         # until the cyclic garbage collector runs.
         return Flashes(self._load, cookie_header, self.settings)
 
+    def untouched(self, flashes: Flashes) -> bool:
+        """Seal *flashes* if the application never used them, and say
+        whether the response is then left exactly as it is: no flash cookie
+        came with the request, so nothing can be read or changed later.
+
+        :meth:`respond` decides the same on its own; a driver calls this
+        first so that the common request (no flashes, no cookie) costs
+        nothing more than this call.
+        """
+        if flashes.loaded:
+            return False
+        flashes.seal(False)
+        return not self.carries_cookie(flashes.source)
+
     def carries_cookie(self, cookie_header: object) -> bool:
         """Whether *cookie_header* (a ``Cookie`` header, or ``None``) holds a
         cookie of this name at all, ours or not."""
         return (
             type(cookie_header) is str
             and self._marker in cookie_header
-            and next(find_cookies(cookie_header, self.cookie.name), None) is not None
+            and has_cookie(cookie_header, self.cookie.name)
         )
 
     def _load(self, header: str | None) -> tuple[Sequence[Message], bool]:

@@ -28,11 +28,23 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["MAX_COOKIE_SIZE", "FlashMiddleware", "OverflowPolicy"]
 
 
+# Header names as the environ spells them ("sec-purpose": "HTTP_SEC_PURPOSE"),
+# made once per name: the rules ask for the same few on every response.
+_ENVIRON_NAMES: dict[str, str] = {}
+
+
+def _environ_name(name: str) -> str:
+    key = _ENVIRON_NAMES.get(name)
+    if key is None:
+        key = _ENVIRON_NAMES[name] = "HTTP_" + name.upper().replace("-", "_")
+    return key
+
+
 def _request(environ: Mapping[str, Any]) -> Request:
     """The request as the rules see it, from a WSGI environ."""
 
     def header(name: str) -> str | None:
-        value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+        value = environ.get(_ENVIRON_NAMES.get(name) or _environ_name(name))
         return value if isinstance(value, str) else None
 
     return Request(
@@ -128,13 +140,14 @@ class FlashMiddleware:
         ) -> Any:
             # Every call, a second one with exc_info (an error page replacing
             # the response) included: its headers may be the ones sent.
-            headers = core.respond(
-                flashes,
-                status_code(status),
-                headers,
-                _request(environ),
-                failed=exc_info is not None,
-            )
+            if not core.untouched(flashes):
+                headers = core.respond(
+                    flashes,
+                    status_code(status),
+                    headers,
+                    _request(environ),
+                    failed=exc_info is not None,
+                )
             # Positional, as PEP 3333 requires, and the server's write() is
             # returned as it is.
             return start_response(status, headers, exc_info)

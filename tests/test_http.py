@@ -15,6 +15,7 @@ from flashmw._http import (
     add_vary_cookie,
     find_cookie,
     find_cookies,
+    has_cookie,
     status_code,
 )
 
@@ -269,3 +270,10 @@ def test_add_cache_control_never_leaves_an_empty_field(
     add_cache_control(fields, "private")
     assert fields == after
     assert all(value.strip() for _, value in fields)
+
+
+@given(st.text(alphabet=st.sampled_from(list('flashmw=;, \tx"a'))), st.just("flashmw"))
+def test_has_cookie_agrees_with_find_cookies(header: str, name: str) -> None:
+    assert has_cookie(header, name) == (
+        next(find_cookies(header, name), None) is not None
+    )

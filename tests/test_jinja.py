@@ -130,7 +130,9 @@ def test_an_environ_without_flashmw_falls_back_to_the_request(env: Environment) 
 
 
 def test_outside_a_request_without_environ_is_a_clear_error(env: Environment) -> None:
-    with pytest.raises(NotInstalledError, match="pass the environ"):
+    with pytest.raises(
+        NotInstalledError, match="rendered outside the application call"
+    ):
         env.get_template("plain.html").render()
 
 
@@ -163,3 +165,22 @@ def test_a_template_can_consume_only_what_it_shows(env: Environment) -> None:
     assert c.get("/").text == "shown"
     c.application.app = rendering_app(env, "plain.html")  # type: ignore[attr-defined]
     assert c.get("/").text == "kept"
+
+
+def test_importing_without_jinja2_says_how_to_install_it() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['jinja2'] = None\n"
+        "try:\n"
+        "    import flashmw.jinja\n"
+        "except ModuleNotFoundError as exc:\n"
+        "    print(exc.name, '|', exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == (
+        "jinja2 | flashmw.jinja needs Jinja2: pip install 'flashmw[jinja]'"
+    ), done.stderr
