@@ -12,6 +12,10 @@ from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# pytest's own fixture for running pytest on a made-up project, used to test
+# flashmw's pytest plugin as a user's project would load it.
+pytest_plugins = ["pytester"]
+
 # --- examples/ -------------------------------------------------------------
 # The examples are tested as a package next to flashmw. Appended, not
 # prepended: an installed flashmw (tox's wheel) still wins over the tree.

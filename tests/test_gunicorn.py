@@ -283,3 +283,17 @@ def test_repeated_cookie_fields_that_gunicorn_joins_with_a_comma(
     ]
     # Shown, so consumed: the cookie is deleted.
     assert b"Set-Cookie: flashmw=;" in head
+
+
+def test_the_test_helpers_read_a_requests_response(server: Gunicorn) -> None:
+    """flashmw.testing reads what a real server flashed, from ``requests``."""
+    requests = pytest.importorskip("requests")
+    from flashmw.testing import FlashReader, assert_flashed
+
+    reader = FlashReader(server.env["FLASHMW_SECRET_KEY"])
+    with requests.Session() as session:
+        session.trust_env = False  # loopback only: no proxy from the environment
+        posted = session.post(f"{server.url}/seed001/foo", allow_redirects=False)
+        assert_flashed(posted, [("success", "This is a message")], reader=reader)
+        shown = session.get(f"{server.url}/seed001/bar", allow_redirects=False)
+        assert reader.stored(shown) == []

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import base64
 import secrets
-import subprocess
 import sys
 import warnings
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import pytest
+from isolated import DJANGO_SETUP, run_isolated
 from markupsafe import Markup
 from werkzeug.test import Client, EnvironBuilder
 
@@ -33,8 +32,6 @@ from flashmw.codec import FlashCodec
 
 KEY = "regress-key-3a9c1e7b5d2f4a6c8e0b1d3f5a7c9e2b"
 OTHER_KEY = "another-key-8d6b4f2a0c9e7d5b3f1a8c6e4d2b0f9a"
-
-ROOT = Path(__file__).resolve().parent.parent
 
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -297,7 +294,6 @@ def test_raise_keeps_the_rest_when_one_is_consumed_much_later() -> None:
 
 
 def test_the_replacing_error_page_is_private_and_varies() -> None:
-    import sys
 
     calls: list[list[tuple[str, str]]] = []
 
@@ -359,28 +355,16 @@ def round_trip(*messages: Any) -> list[str]:
 
 def test_django_lazy_translations_are_stored_as_text() -> None:
     pytest.importorskip("django")
-    # In a process of its own: Django's settings can be configured once per
-    # process, and the Django example configures them its own way.
-    script = """
-from django.conf import settings
-settings.configure(USE_I18N=True, LANGUAGE_CODE="en")
-import django
-django.setup()
+    run_isolated(
+        DJANGO_SETUP
+        + """
 from django.utils.translation import gettext_lazy
 from tests.test_regressions import round_trip
 [shown] = round_trip(gettext_lazy("Saved."))
 assert shown == "Saved." and type(shown) is str, repr(shown)
 print("ok")
 """
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
-    assert done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
 def test_django_safe_strings_stay_safe() -> None:
