@@ -21,7 +21,7 @@ import logging
 import re
 import warnings
 from collections.abc import Sequence
-from typing import Literal, NamedTuple, TypedDict
+from typing import Literal, NamedTuple, Protocol, TypedDict
 
 from ._cookie import CookieFormat
 from ._http import (
@@ -72,8 +72,30 @@ class FlashOptions(TypedDict, total=False):
     cache_control: str | None
 
 
+class RequestView(Protocol):
+    """What the rules need to know about a request, from any host.
+
+    :class:`Request` is one; a driver may pass any object with these members
+    (the WSGI driver reads them from the environ only when asked).
+    """
+
+    @property
+    def method(self) -> str:
+        """The request method, upper case."""
+        ...
+
+    @property
+    def https(self) -> bool:
+        """Whether the request came over HTTPS."""
+        ...
+
+    def header(self, name: str, /) -> str | None:
+        """One request header by its lower-case name; ``None`` when absent."""
+        ...
+
+
 class Request(NamedTuple):
-    """What the rules need to know about a request, from any host."""
+    """What the rules need to know about a request, as plain values."""
 
     #: The request method, upper case.
     method: str
@@ -203,7 +225,13 @@ class FlashCore:
         if flashes.loaded:
             return False
         flashes.seal(False)
-        return not self.carries_cookie(flashes.source)
+        # carries_cookie(), inline: this runs on every request.
+        source = flashes.source
+        return not (
+            type(source) is str
+            and self._marker in source
+            and has_cookie(source, self.cookie.name)
+        )
 
     def carries_cookie(self, cookie_header: object) -> bool:
         """Whether *cookie_header* (a ``Cookie`` header, or ``None``) holds a
@@ -266,7 +294,7 @@ class FlashCore:
         flashes: Flashes,
         code: int,
         headers: Headers,
-        request: Request,
+        request: RequestView,
         *,
         failed: bool = False,
     ) -> Headers:

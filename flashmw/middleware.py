@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._http import status_code
 from .api import ENVIRON_KEY, _current
-from .core import MAX_COOKIE_SIZE, FlashCore, OverflowPolicy, Request
+from .core import MAX_COOKIE_SIZE, FlashCore, OverflowPolicy
 
 if TYPE_CHECKING:  # pragma: no cover
     from _typeshed import OptExcInfo
@@ -28,30 +28,42 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["MAX_COOKIE_SIZE", "FlashMiddleware", "OverflowPolicy"]
 
 
-# Header names as the environ spells them ("sec-purpose": "HTTP_SEC_PURPOSE"),
-# made once per name: the rules ask for the same few on every response.
-_ENVIRON_NAMES: dict[str, str] = {}
+class _EnvironNames(dict[str, str]):
+    """Header names as the environ spells them ("sec-purpose":
+    "HTTP_SEC_PURPOSE"), each made once: the rules ask for the same few on
+    every response."""
+
+    def __missing__(self, name: str) -> str:
+        key = self[name] = "HTTP_" + name.upper().replace("-", "_")
+        return key
 
 
-def _environ_name(name: str) -> str:
-    key = _ENVIRON_NAMES.get(name)
-    if key is None:
-        key = _ENVIRON_NAMES[name] = "HTTP_" + name.upper().replace("-", "_")
-    return key
+_ENVIRON_NAMES = _EnvironNames()
 
 
-def _request(environ: Mapping[str, Any]) -> Request:
-    """The request as the rules see it, from a WSGI environ."""
+class _Request:
+    """The request as the rules see it (a ``RequestView``), read from the
+    WSGI environ only when the rules ask: one small object per response
+    that touched flashes, nothing copied."""
 
-    def header(name: str) -> str | None:
-        value = environ.get(_ENVIRON_NAMES.get(name) or _environ_name(name))
-        return value if isinstance(value, str) else None
+    __slots__ = ("_environ",)
 
-    return Request(
-        environ.get("REQUEST_METHOD", "GET"),
-        environ.get("wsgi.url_scheme") == "https",
-        header,
-    )
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self._environ = environ
+
+    @property
+    def method(self) -> str:
+        method = self._environ.get("REQUEST_METHOD", "GET")
+        return method if isinstance(method, str) else "GET"
+
+    @property
+    def https(self) -> bool:
+        return self._environ.get("wsgi.url_scheme") == "https"
+
+    def header(self, name: str, /) -> str | None:
+        # PEP 3333: every HTTP_ variable is a str.
+        value: str | None = self._environ.get(_ENVIRON_NAMES[name])
+        return value
 
 
 class FlashMiddleware:
@@ -145,7 +157,7 @@ class FlashMiddleware:
                     flashes,
                     status_code(status),
                     headers,
-                    _request(environ),
+                    _Request(environ),
                     failed=exc_info is not None,
                 )
             # Positional, as PEP 3333 requires, and the server's write() is
