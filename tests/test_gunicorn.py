@@ -215,10 +215,9 @@ def test_key_rotation_across_hosts(
     assert "ignored the 'flashmw' cookie" in a.log
 
 
-def test_gunicorn_refuses_to_start_without_a_key() -> None:
-    env = dict(os.environ)
-    env.pop("FLASHMW_SECRET_KEY", None)
-    result = subprocess.run(
+def _start_demo(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Start the demo as the README does; return once gunicorn has exited."""
+    return subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", "127.0.0.1:0"]
         + [DEMO],
         cwd=ROOT,
@@ -227,21 +226,18 @@ def test_gunicorn_refuses_to_start_without_a_key() -> None:
         text=True,
         timeout=20,
     )
+
+
+def test_gunicorn_refuses_to_start_without_a_key() -> None:
+    env = dict(os.environ)
+    env.pop("FLASHMW_SECRET_KEY", None)
+    result = _start_demo(env)
     assert result.returncode != 0
     assert "FLASHMW_SECRET_KEY is not set" in result.stderr
 
 
 def test_gunicorn_refuses_a_weak_key_in_one_line() -> None:
-    env = {**os.environ, "FLASHMW_SECRET_KEY": "dev"}
-    result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", "127.0.0.1:0"]
-        + [DEMO],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=20,
-    )
+    result = _start_demo({**os.environ, "FLASHMW_SECRET_KEY": "dev"})
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
         "FLASHMW_SECRET_KEY is refused: secret_key is 3 bytes long; use at least "

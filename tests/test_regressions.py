@@ -218,6 +218,14 @@ def test_a_request_without_a_flash_cookie_stays_untouched() -> None:
 # -- 4. overflow="raise" never drops an accepted message -------------------------------
 
 
+def raising_client(app: App, clock: list[float]) -> Client:
+    """A client of *app* under overflow="raise", a 600-byte cookie and a
+    clock the test moves."""
+    middleware = FlashMiddleware(app, KEY, overflow="raise", max_cookie_size=600)
+    middleware.core.codec.clock = lambda: clock[0]
+    return Client(middleware)
+
+
 def test_raise_never_drops_what_flash_accepted_when_ages_gain_a_digit() -> None:
     clock = [1_700_000_000.0]
     accepted: list[str] = []
@@ -238,9 +246,7 @@ def test_raise_never_drops_what_flash_accepted_when_ages_gain_a_digit() -> None:
         start_response("200 OK", [("Content-Type", "text/plain")])
         return ["|".join(shown).encode()]  # type: ignore[arg-type]
 
-    middleware = FlashMiddleware(app, KEY, overflow="raise", max_cookie_size=600)
-    middleware.core.codec.clock = lambda: clock[0]
-    client = Client(middleware)
+    client = raising_client(app, clock)
     with warnings.catch_warnings():
         warnings.simplefilter("error", FlashWarning)
         client.get("/flash")
@@ -274,9 +280,7 @@ def test_raise_keeps_the_rest_when_one_is_consumed_much_later() -> None:
         start_response("200 OK", [("Content-Type", "text/plain")])
         return ["|".join(shown).encode()]  # type: ignore[arg-type]
 
-    middleware = FlashMiddleware(app, KEY, overflow="raise", max_cookie_size=600)
-    middleware.core.codec.clock = lambda: clock[0]
-    client = Client(middleware)
+    client = raising_client(app, clock)
     with warnings.catch_warnings():
         warnings.simplefilter("error", FlashWarning)
         client.get("/flash")
