@@ -1,0 +1,662 @@
+"""The Flask extension: ``flask.flash()`` and everything that calls it, in
+flashmw's cookie.
+
+.. code-block:: python
+
+    from flashmw.flask import FlashMessages
+
+    flash_messages = FlashMessages()
+    flash_messages.init_app(app)          # or FlashMessages(app)
+
+Flask's ``flash()`` stores ``(category, message)`` pairs under the session's
+``_flashes`` key and ``get_flashed_messages()`` pops that key. The extension
+wraps the application's session interface: the session it opens serves
+``_flashes`` from the request's :class:`~flashmw.flashes.Flashes` and every
+other key from the application's own session, which it opens only when
+something else uses it. So the calls of the application, its templates and
+its extensions (Flask-Login, Flask-WTF, Flask-Admin, ...) go through flashmw
+unchanged, Flask's ``message_flashed`` signal still fires (Flask sends it),
+nothing is written into Flask's session, and an application with no
+``SECRET_KEY`` works too.
+
+Hooking ``message_flashed`` instead would need a session to exist (Flask
+writes into it before it sends the signal) and could not serve the reads.
+
+The response side is the session interface's ``save_session()``, which Flask
+calls last on every response it finalises (after the ``after_request``
+functions, error handlers' responses included); it hands the final status
+and headers to :meth:`FlashCore.respond <flashmw.core.FlashCore.respond>`.
+This is the only module that imports Flask.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import Token
+from typing import TYPE_CHECKING, Any
+
+from flask import (
+    Flask,
+    current_app,
+    got_request_exception,
+    has_request_context,
+    request,
+)
+from flask.sessions import (
+    SecureCookieSessionInterface,
+    SessionInterface,
+    SessionMixin,
+)
+from werkzeug.datastructures import Headers
+
+from ._keys import derive_key
+from .api import ENVIRON_KEY, _current, current_flashes, get_flashes
+from .core import FlashCore, FlashOptions
+from .flashes import CategoryFilter, ConsumeMode, Flashes
+from .middleware import _request
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flask import Request, Response
+    from typing_extensions import Unpack
+
+__all__ = [
+    "EXTENSION_KEY",
+    "FlashMessages",
+    "FlashSession",
+    "FlashSessionInterface",
+    "get_flashed_messages",
+]
+
+logger = logging.getLogger("flashmw")
+
+#: The key of the extension's state in ``app.extensions``.
+EXTENSION_KEY = "flashmw"
+#: The configuration prefix: ``FLASHMW_SECRET_KEY``, ``FLASHMW_MAX_AGE``, ...
+PREFIX = "FLASHMW_"
+#: The session key Flask's ``flash()`` and ``get_flashed_messages()`` use.
+FLASHES_KEY = "_flashes"
+
+# Environ keys of this module: which interface created the request's flashes,
+# the context variable's token to reset, and whether the view raised.
+_OWNER = "flashmw.flask.owner"
+_TOKEN = "flashmw.flask.token"
+_FAILED = "flashmw.flask.failed"
+_OPTIONS = frozenset(FlashOptions.__optional_keys__)
+
+
+class FlaskOptions(FlashOptions, total=False):
+    """The keyword arguments of :class:`FlashMessages`: the core's options
+    and the key."""
+
+    secret_key: str | bytes
+
+
+class _FlashList(list[tuple[str, str]]):
+    """What ``session["_flashes"]`` reads as: the request's messages as
+    ``(category, message)`` pairs, remembering them so that storing the list
+    back flashes only what was appended (Flask's ``flash()`` does
+    ``get``, ``append``, then stores the list)."""
+
+    __slots__ = ("origin",)
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self.origin = pairs
+
+
+def _pair(entry: object) -> tuple[Any, Any]:
+    if isinstance(entry, (str, bytes)) or not isinstance(entry, (tuple, list)):
+        raise TypeError(
+            f"session[{FLASHES_KEY!r}] holds (category, message) pairs, "
+            f"not {type(entry).__name__}"
+        )
+    if len(entry) != 2:
+        raise TypeError(
+            f"session[{FLASHES_KEY!r}] holds (category, message) pairs, "
+            f"not {len(entry)}-item entries"
+        )
+    return entry[0], entry[1]
+
+
+class FlashSession(SessionMixin):
+    """The session Flask sees: ``_flashes`` from flashmw, the rest from the
+    application's own session.
+
+    ``_flashes`` is a virtual key: iterating, ``len()``, ``clear()`` and
+    ``dict(session)`` see only the real session, so nothing about flashes is
+    ever stored there. Reading the key reads the messages without consuming
+    them, storing a list flashes its new pairs (or replaces the messages
+    when it is not the list that was read), ``pop`` is a read that consumes
+    (Flask's ``get_flashed_messages()``), ``del`` discards them, and
+    ``"_flashes" in session`` says whether there are any.
+
+    The real session is opened on first use, so a request that only flashes
+    does not load it; a session that may need saving (a session cookie came
+    with the request) is opened when the response is saved.
+    """
+
+    def __init__(
+        self,
+        flashes: Flashes,
+        environ: Mapping[str, Any],
+        *,
+        owner: bool,
+        open_inner: Callable[[], SessionMixin],
+        inner: SessionMixin | None,
+        may_hold: bool,
+    ) -> None:
+        #: The request's flashes.
+        self.flashes = flashes
+        #: The WSGI environ of the request.
+        self.environ = environ
+        #: Whether this extension decides the flash cookie of the response
+        #: (``False`` when an outer :class:`~flashmw.FlashMiddleware` does).
+        self.owner = owner
+        self._open_inner = open_inner
+        self._inner = inner
+        # Whether the unopened real session may hold data: a session cookie
+        # came with the request.
+        self._may_hold = may_hold
+        # Flask 3.1.3+ marks a session accessed (so it adds "Vary: Cookie")
+        # on each access through the request context, before the method is
+        # called; for a real session not opened yet the mark waits here.
+        self._pending = False
+        self._migrated = False
+
+    # -- the real session ------------------------------------------------------
+
+    def _session(self) -> SessionMixin:
+        inner = self._inner
+        if inner is None:
+            inner = self._inner = self._open_inner()
+            if self._pending:
+                inner.accessed = True
+        return inner
+
+    def session_to_save(self) -> SessionMixin | None:
+        """The real session if it may need saving, opened if need be."""
+        if self._inner is None and not (self._may_hold or self._pending):
+            # Never used, and no cookie to refresh or delete: opened now, it
+            # would be an empty new session that saves nothing.
+            return None
+        return self._session()
+
+    def __getattr__(self, name: str) -> Any:
+        # Attributes of a particular session class (a server-side session's
+        # id, ...). Private and special names are never forwarded.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._session(), name)
+
+    @property
+    def accessed(self) -> bool:
+        """Whether the real session was accessed (Flask adds ``Vary``)."""
+        return self._inner.accessed if self._inner is not None else self._pending
+
+    @accessed.setter
+    def accessed(self, value: bool) -> None:
+        if self._inner is not None:
+            self._inner.accessed = value
+        else:
+            self._pending = value
+
+    @property
+    def modified(self) -> bool:
+        """Whether the real session was modified."""
+        return self._inner is not None and self._inner.modified
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        self._session().modified = value
+
+    @property
+    def new(self) -> bool:  # type: ignore[override]
+        """Whether the real session is new, if its class can tell."""
+        return self._session().new
+
+    @property
+    def permanent(self) -> bool:
+        """The real session's ``permanent`` flag."""
+        return self._session().permanent
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self._session().permanent = value
+
+    # -- the flashes -------------------------------------------------------------
+
+    def _ready(self) -> Flashes:
+        # This access was for the flashes, not for the real session.
+        self._pending = False
+        if not self._migrated:
+            self._migrated = True
+            self._migrate()
+        return self.flashes
+
+    def _migrate(self) -> None:
+        """Move messages that Flask's own ``flash()`` left in the real session
+        (before the extension was installed) into the flashes, once: they are
+        shown like any incoming message, and stay until a page shows them."""
+        if self.flashes.sealed or (self._inner is None and not self._may_hold):
+            return
+        inner = self._session()
+        if FLASHES_KEY not in inner:
+            return
+        old = inner.pop(FLASHES_KEY)
+        moved = dropped = 0
+        for entry in old if isinstance(old, list) else ():
+            try:
+                category, message = _pair(entry)
+                self.flashes.flash(message, category)
+            except (TypeError, ValueError):
+                dropped += 1
+            else:
+                moved += 1
+        if not isinstance(old, list):
+            dropped += 1
+        logger.log(
+            logging.WARNING if dropped else logging.INFO,
+            "moved %d flash message(s) from Flask's session into the flash "
+            "cookie; dropped %d unusable entr(ies)",
+            moved,
+            dropped,
+        )
+
+    def _read(self) -> _FlashList:
+        pairs = self._ready().peek(with_categories=True)
+        return _FlashList(pairs)  # type: ignore[arg-type]
+
+    def _store(self, value: object) -> None:
+        flashes = self._ready()
+        if (
+            isinstance(value, _FlashList)
+            and len(value) >= len(value.origin)
+            and value[: len(value.origin)] == value.origin
+        ):
+            added: list[object] = list(value[len(value.origin) :])
+        elif isinstance(value, (list, tuple)):
+            added = list(value)
+            flashes.discard()
+        else:
+            raise TypeError(
+                f"session[{FLASHES_KEY!r}] must be a list of (category, message) "
+                f"pairs, not {type(value).__name__}"
+            )
+        for entry in added:
+            category, message = _pair(entry)
+            flashes.flash(message, category)
+
+    # -- the mapping -------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Any:
+        if key == FLASHES_KEY:
+            return self._read()
+        return self._session()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``session.get(key, default)``; ``_flashes`` is always present."""
+        if key == FLASHES_KEY:
+            return self._read()
+        return self._session().get(key, default)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key == FLASHES_KEY:
+            self._store(value)
+        else:
+            self._session()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key == FLASHES_KEY:
+            self._ready().clear()
+        else:
+            del self._session()[key]
+
+    def __contains__(self, key: object) -> bool:
+        if key == FLASHES_KEY:
+            return bool(self._ready().peek())
+        return key in self._session()
+
+    def pop(self, key: str, *default: Any) -> Any:
+        """``session.pop(key[, default])``; popping ``_flashes`` reads and
+        consumes the messages, as Flask's ``get_flashed_messages()`` does."""
+        if key == FLASHES_KEY:
+            return self._ready().get_flashed_messages(with_categories=True)
+        return self._session().pop(key, *default)
+
+    def clear(self) -> None:
+        """Empty the real session; the flashes are not session data."""
+        self._session().clear()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._session())
+
+    def __len__(self) -> int:
+        return len(self._session())
+
+    def __repr__(self) -> str:
+        inner = "not opened" if self._inner is None else repr(self._inner)
+        return f"<FlashSession {self.flashes!r}, session {inner}>"
+
+
+class FlashSessionInterface(SessionInterface):
+    """Wraps an application's session interface so that the sessions it
+    opens are :class:`FlashSession` objects, and saves the flash cookie with
+    the response.
+
+    :param inner: the application's session interface.
+    :param core: the rules and options of the application's flash cookie.
+    """
+
+    def __init__(self, inner: SessionInterface, core: FlashCore) -> None:
+        #: The application's own session interface.
+        self.inner = inner
+        #: The shared rules, with this application's options.
+        self.core = core
+        self.null_session_class = inner.null_session_class
+        self.pickle_based = inner.pickle_based
+        # Flask's own cookie sessions are opened lazily: loading one is a
+        # pure function of the request, and one that came without a cookie
+        # is empty and saves nothing. Any other interface (server-side
+        # sessions, ...) is opened as Flask would, when the request starts.
+        self._lazy = type(inner) is SecureCookieSessionInterface
+
+    def __getattr__(self, name: str) -> Any:
+        # The inner interface's own attributes (serializer, salt, ...).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    # The cookie settings are the inner interface's: code that asks the
+    # application's interface for them gets the session cookie's.
+
+    def get_cookie_name(self, app: Flask) -> str:
+        """The inner interface's."""
+        return self.inner.get_cookie_name(app)
+
+    def get_cookie_domain(self, app: Flask) -> str | None:
+        """The inner interface's."""
+        return self.inner.get_cookie_domain(app)
+
+    def get_cookie_path(self, app: Flask) -> str:
+        """The inner interface's."""
+        return self.inner.get_cookie_path(app)
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        """The inner interface's."""
+        return self.inner.get_cookie_httponly(app)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """The inner interface's."""
+        return self.inner.get_cookie_secure(app)
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        """The inner interface's."""
+        return self.inner.get_cookie_samesite(app)
+
+    def get_expiration_time(self, app: Flask, session: SessionMixin) -> Any:
+        """The inner interface's, for the real session."""
+        if isinstance(session, FlashSession):
+            session = session._session()
+        return self.inner.get_expiration_time(app, session)
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        """The inner interface's, for the real session."""
+        if isinstance(session, FlashSession):
+            session = session._session()
+        return self.inner.should_set_cookie(app, session)
+
+    def make_null_session(self, app: Flask) -> Any:
+        """The inner interface's null session."""
+        return self.inner.make_null_session(app)
+
+    def is_null_session(self, obj: object) -> bool:
+        """``False`` for a :class:`FlashSession`: it must be saved, for the
+        flash cookie, even over a null session."""
+        if isinstance(obj, FlashSession):
+            return False
+        return self.inner.is_null_session(obj)
+
+    def _open(self, app: Flask, request: Request) -> SessionMixin:
+        inner = self.inner
+        session = inner.open_session(app, request)
+        return inner.make_null_session(app) if session is None else session
+
+    def open_session(self, app: Flask, request: Request) -> FlashSession:
+        """Open the request's :class:`FlashSession`, and its flashes."""
+        environ = request.environ
+        owner = environ.get(_OWNER)
+        if ENVIRON_KEY in environ and owner is not self:
+            # An outer FlashMiddleware (or another application's extension
+            # on the same environ) owns the cookie: use its flashes and
+            # leave the response to it.
+            flashes = get_flashes(environ)
+            mine = False
+        elif owner is self:
+            # Opened again for the same request (the test client's
+            # session_transaction() does): the same flashes.
+            flashes = environ[ENVIRON_KEY]
+            mine = True
+        else:
+            flashes = self.core.flashes(environ.get("HTTP_COOKIE"))
+            environ[ENVIRON_KEY] = flashes
+            environ[_OWNER] = self
+            # For flashmw's Jinja global and current_flashes(); reset when
+            # the request context is torn down.
+            environ[_TOKEN] = _current.set(flashes)
+            mine = True
+
+        def open_inner() -> SessionMixin:
+            return self._open(app, request)
+
+        if self._lazy:
+            cookie = environ.get("HTTP_COOKIE")
+            name = self.inner.get_cookie_name(app) + "="
+            may_hold = isinstance(cookie, str) and name in cookie
+            inner = None
+        else:
+            may_hold = True
+            inner = open_inner()
+        return FlashSession(
+            flashes,
+            environ,
+            owner=mine,
+            open_inner=open_inner,
+            inner=inner,
+            may_hold=may_hold,
+        )
+
+    def save_session(
+        self, app: Flask, session: SessionMixin, response: Response
+    ) -> None:
+        """Save the real session, then hand the response to the flash rules."""
+        if not isinstance(session, FlashSession):
+            self.inner.save_session(app, session, response)
+            return
+        inner = session.session_to_save()
+        if inner is not None and not self.inner.is_null_session(inner):
+            self.inner.save_session(app, inner, response)
+        if not session.owner:
+            return
+        environ = session.environ
+        headers = response.headers.to_wsgi_list()
+        changed = self.core.respond(
+            session.flashes,
+            response.status_code,
+            headers,
+            _request(environ),
+            failed=environ.get(_FAILED) is True,
+        )
+        if changed is not headers:
+            response.headers = Headers(changed)
+
+
+def _settings(
+    app: Flask, overrides: Mapping[str, Any]
+) -> tuple[str | bytes, dict[str, Any]]:
+    """The key and the options of *app*: ``FLASHMW_*`` from its config, then
+    *overrides*; the key derived from ``SECRET_KEY`` when none is given."""
+    config = app.config
+    options: dict[str, Any] = {}
+    key: Any = None
+    for name, value in config.items():
+        if not name.startswith(PREFIX):
+            continue
+        option = name[len(PREFIX) :].lower()
+        if option == "secret_key":
+            key = value
+        elif option in _OPTIONS:
+            options[option] = value
+        else:
+            known = ", ".join(PREFIX + o.upper() for o in sorted(_OPTIONS))
+            raise ValueError(
+                f"unknown flashmw option {name!r} in app.config; "
+                f"the options are {PREFIX}SECRET_KEY, {known}"
+            )
+    for option, value in overrides.items():
+        if option == "secret_key":
+            key = value
+        else:
+            options[option] = value
+    if key is not None:
+        return key, options
+    secret = config.get("SECRET_KEY")
+    if secret is None or secret == "":
+        raise ValueError(
+            f"flashmw needs a key for {app.name!r}: set {PREFIX}SECRET_KEY, or "
+            "SECRET_KEY (from which flashmw derives its own), in app.config "
+            "before init_app()"
+        )
+    if "fallback_keys" not in options:
+        fallbacks = config.get("SECRET_KEY_FALLBACKS") or ()
+        if isinstance(fallbacks, (str, bytes)):
+            raise TypeError(
+                "SECRET_KEY_FALLBACKS must be a list of keys, not a "
+                f"{type(fallbacks).__name__}; wrap a single key as [key]"
+            )
+        options["fallback_keys"] = [
+            derive_key(old, f"SECRET_KEY_FALLBACKS[{index}]")
+            for index, old in enumerate(fallbacks)
+        ]
+    return derive_key(secret, "SECRET_KEY"), options
+
+
+class FlashMessages:
+    """Flask's ``flash()`` and ``get_flashed_messages()`` in flashmw's cookie.
+
+    .. code-block:: python
+
+        flash_messages = FlashMessages()
+        flash_messages.init_app(app)      # or FlashMessages(app)
+
+    The options come from ``app.config`` when :meth:`init_app` runs, each
+    :class:`~flashmw.FlashMiddleware` option as ``FLASHMW_<OPTION>``
+    (``FLASHMW_MAX_AGE``, ``FLASHMW_COOKIE_NAME``, ...); keyword arguments
+    given here override them. The key is ``FLASHMW_SECRET_KEY``, or else
+    one derived from ``SECRET_KEY`` (HMAC-SHA256 under flashmw's own label,
+    never ``SECRET_KEY`` itself), with ``SECRET_KEY_FALLBACKS`` derived the
+    same way as fallback keys. A weak, missing or malformed setting is
+    refused by :meth:`init_app` with a :class:`ValueError` or
+    :class:`TypeError`.
+
+    The extension keeps nothing about an application on itself: each
+    application's state is in ``app.extensions["flashmw"]``, so one instance
+    can serve several applications.
+
+    :param app: the application, or ``None`` to call :meth:`init_app` later.
+    :param options: ``secret_key`` and the options of
+        :class:`~flashmw.FlashMiddleware`.
+    """
+
+    def __init__(
+        self, app: Flask | None = None, **options: Unpack[FlaskOptions]
+    ) -> None:
+        self._options: Mapping[str, Any] = dict(options)
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Install flashmw in *app*.
+
+        Wraps ``app.session_interface`` (do it after any extension that
+        replaces the session interface, such as Flask-Session), installs
+        flashmw's ``get_flashed_messages`` template global, and registers
+        the hooks that end each request.
+
+        :raises ValueError, TypeError: a bad or missing key or option.
+        :raises RuntimeError: flashmw is already installed in *app*.
+        """
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError(f"flashmw is already installed in {app.name!r}")
+        secret_key, options = _settings(app, self._options)
+        try:
+            core = FlashCore(secret_key, **options)
+        except (TypeError, ValueError) as error:
+            sources = sorted(
+                {PREFIX + name.upper() for name in options if name not in self._options}
+            )
+            raise type(error)(
+                f"{error} (flashmw options of {app.name!r}: from app.config "
+                f"{sources or 'none'}, from keyword arguments "
+                f"{sorted(self._options) or 'none'})"
+            ) from error
+        interface = FlashSessionInterface(app.session_interface, core)
+        app.session_interface = interface
+        app.extensions[EXTENSION_KEY] = interface
+        # flashmw's template global rather than Flask's: exact category
+        # filters (Flask tests a string filter by substring) and consume=.
+        app.jinja_env.globals["get_flashed_messages"] = get_flashed_messages
+        app.before_request(_check_interface)
+        app.teardown_request(_reset_current)
+        got_request_exception.connect(_mark_failed, app)
+
+
+def get_flashed_messages(
+    with_categories: bool = False,
+    category_filter: CategoryFilter = (),
+    consume: ConsumeMode | None = None,
+) -> list[str] | list[tuple[str, str]]:
+    """The template global :meth:`FlashMessages.init_app` installs: the
+    request's messages, as :func:`flashmw.jinja.get_flashed_messages` gives
+    them.
+
+    It finds the request through Flask's request context, which
+    ``stream_template`` and ``stream_with_context`` keep for the streamed
+    body (Flask tears the request down before such a body runs, so a
+    context variable set for the view would be gone), and otherwise through
+    :func:`flashmw.current_flashes`.
+    """
+    flashes = get_flashes(request.environ) if has_request_context() else None
+    if flashes is None:
+        flashes = current_flashes()
+    return flashes.get_flashed_messages(
+        with_categories, category_filter, consume=consume
+    )
+
+
+def _check_interface() -> None:
+    """Refuse requests once the session interface was replaced after
+    :meth:`FlashMessages.init_app`: flashes would go into the session."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.session_interface is not app.extensions[EXTENSION_KEY]:
+        raise RuntimeError(
+            f"{app.name!r}.session_interface was replaced after "
+            "FlashMessages.init_app(); call init_app() after the extension "
+            "that replaces it (Flask-Session, ...)"
+        )
+
+
+def _reset_current(exc: BaseException | None) -> None:
+    token: Token[Flashes | None] | None = request.environ.pop(_TOKEN, None)
+    if token is not None:
+        # ValueError: torn down in another context than the one it was
+        # pushed in (a streamed body run elsewhere), which never saw it.
+        with contextlib.suppress(ValueError):
+            _current.reset(token)
+
+
+def _mark_failed(sender: Flask, **extra: Any) -> None:
+    # Flask turns an exception the view raised into a 500 page: as when a
+    # WSGI application raises, what the request flashed is not stored.
+    request.environ[_FAILED] = True

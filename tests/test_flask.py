@@ -1,0 +1,584 @@
+"""The Flask extension, through Flask's own test client and real extensions.
+
+Every test builds its own application (several apps in one process is one of
+the things under test) and talks to it with ``app.test_client()``, which
+keeps cookies as a browser does.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from markupsafe import Markup
+
+flask = pytest.importorskip("flask")
+from flask import (  # noqa: E402
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    get_flashed_messages,
+    message_flashed,
+    redirect,
+    render_template_string,
+    request,
+    session,
+    stream_template_string,
+    stream_with_context,
+)
+from flask.testing import FlaskClient  # noqa: E402
+from itsdangerous import URLSafeTimedSerializer  # noqa: E402
+
+import flashmw  # noqa: E402
+import flashmw.flask  # noqa: E402
+from flashmw import FlashMiddleware, FlashWarning, HeadersSentError  # noqa: E402
+from flashmw._keys import derive_key  # noqa: E402
+from flashmw.api import _current  # noqa: E402
+from flashmw.core import FlashCore  # noqa: E402
+from flashmw.flask import FlashMessages, FlashSessionInterface  # noqa: E402
+
+PAGE = "{{ get_flashed_messages(with_categories=true) }}"
+
+
+def build(config: dict[str, Any] | None = None, **options: Any) -> Flask:
+    """An application with the extension and a few views.
+
+    ``POST /save?n=...`` flashes and redirects, ``GET /`` renders every
+    message with the template global, ``GET /py`` reads them with
+    ``flask.get_flashed_messages()``.
+    """
+    app = Flask(f"app_{secrets.token_hex(4)}")
+    app.config.update(
+        {"FLASHMW_SECRET_KEY": secrets.token_hex(32)} if config is None else config
+    )
+    FlashMessages(app, **options)
+
+    @app.post("/save")
+    def save() -> Any:
+        flash(request.args.get("text", "Saved."), request.args.get("cat", "success"))
+        return redirect("/", 303)
+
+    @app.get("/")
+    def index() -> str:
+        return render_template_string(PAGE)
+
+    @app.get("/py")
+    def py() -> str:
+        return repr(get_flashed_messages(with_categories=True))
+
+    @app.get("/plain")
+    def plain() -> str:
+        return "nothing about flashes"
+
+    return app
+
+
+def set_cookies(response: Any, name: str = "flashmw") -> list[str]:
+    return [c for c in response.headers.getlist("Set-Cookie") if c.startswith(name)]
+
+
+@pytest.fixture
+def app() -> Flask:
+    return build()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def shown(client: FlaskClient, path: str = "/", **kwargs: Any) -> list[Any]:
+    response = client.get(path, **kwargs)
+    assert response.status_code == 200, response.text
+    return eval(response.text.replace("&#39;", "'"))  # noqa: S307 - our own repr
+
+
+# -- the guarantees ---------------------------------------------------------------
+
+
+def test_post_redirect_get_shows_once_without_a_session(client: FlaskClient) -> None:
+    posted = client.post("/save")
+    assert posted.status_code == 303
+    assert len(set_cookies(posted)) == 1
+    assert posted.headers["Cache-Control"] == "private"
+    assert posted.headers["Vary"] == "Cookie"
+    assert shown(client) == [("success", "Saved.")]
+    assert shown(client) == []
+    assert client.get_cookie("flashmw") is None
+    # Nothing went into Flask's session: the app has no SECRET_KEY at all.
+    assert client.get_cookie("session") is None
+    assert client.application.secret_key is None
+
+
+def test_a_read_on_a_redirect_keeps_the_messages(app: Flask) -> None:
+    @app.get("/bounce")
+    def bounce() -> Any:
+        assert get_flashed_messages() == ["Saved."]
+        return redirect("/py", 302)
+
+    client = app.test_client()
+    client.post("/save")
+    bounced = client.get("/bounce")
+    assert bounced.status_code == 302
+    assert set_cookies(bounced) == []
+    assert bounced.headers["Cache-Control"] == "private"
+    assert shown(client, "/py") == [("success", "Saved.")]
+    assert shown(client, "/py") == []
+
+
+def test_head_and_prefetch_do_not_consume(client: FlaskClient) -> None:
+    client.post("/save")
+    head = client.head("/")
+    assert head.status_code == 200 and set_cookies(head) == []
+    prefetch = client.get("/", headers={"Sec-Purpose": "prefetch"})
+    assert "Saved." in prefetch.text and set_cookies(prefetch) == []
+    image = client.get("/", headers={"Sec-Fetch-Dest": "image"})
+    assert "Saved." in image.text and set_cookies(image) == []
+    assert shown(client) == [("success", "Saved.")]
+    assert shown(client) == []
+
+
+def test_5xx_keeps_what_was_read(app: Flask) -> None:
+    @app.get("/broken")
+    def broken() -> Any:
+        get_flashed_messages()
+        abort(503)
+
+    client = app.test_client()
+    client.post("/save")
+    failed = client.get("/broken")
+    assert failed.status_code == 503 and set_cookies(failed) == []
+    assert shown(client) == [("success", "Saved.")]
+
+
+def test_a_view_that_raises_stores_nothing(app: Flask) -> None:
+    @app.get("/crash")
+    def crash() -> Any:
+        get_flashed_messages()
+        flash("Half done.")
+        raise LookupError("boom")
+
+    @app.errorhandler(500)
+    def error_page(error: Exception) -> tuple[str, int]:
+        # The error page shows the messages: still not consumed.
+        return render_template_string(PAGE), 500
+
+    client = app.test_client()
+    client.post("/save")
+    crashed = client.get("/crash")
+    assert crashed.status_code == 500
+    assert "Saved." in crashed.text
+    assert set_cookies(crashed) == []
+    assert crashed.headers["Cache-Control"] == "private"
+    # The message flashed by the view that raised was never stored.
+    assert shown(client) == [("success", "Saved.")]
+
+    app.testing = True  # PROPAGATE_EXCEPTIONS: the exception reaches the test
+    client.post("/save", query_string={"text": "Again."})
+    with pytest.raises(LookupError):
+        client.get("/crash")
+    assert shown(client) == [("success", "Again.")]
+
+
+def test_message_flashed_still_fires(app: Flask) -> None:
+    seen: list[tuple[Any, str, str]] = []
+
+    def record(sender: Flask, message: str, category: str) -> None:
+        seen.append((sender, message, category))
+
+    with message_flashed.connected_to(record, app):
+        app.test_client().post("/save", query_string={"text": "Hi", "cat": "info"})
+    assert seen == [(app, "Hi", "info")]
+
+
+def test_vary_and_cache_control_only_where_flashes_matter(app: Flask) -> None:
+    @app.after_request
+    def add_vary(response: Any) -> Any:
+        response.headers["Vary"] = "Accept-Encoding"
+        response.headers["Cache-Control"] = "max-age=60"
+        return response
+
+    client = app.test_client()
+    plain = client.get("/plain")
+    assert plain.headers["Vary"] == "Accept-Encoding"
+    assert plain.headers["Cache-Control"] == "max-age=60"
+    client.post("/save")
+    page = client.get("/")
+    assert page.headers.getlist("Vary") == ["Accept-Encoding, Cookie"]
+    assert page.headers.getlist("Cache-Control") == ["max-age=60, private"]
+    (deleted,) = set_cookies(page)
+    assert "Max-Age=0" in deleted and "HttpOnly" in deleted and "Path=/" in deleted
+    # An HTTPS request gets Secure, from wsgi.url_scheme only.
+    client.post("/save")
+    secure = client.get("/", base_url="https://localhost/")
+    assert "Secure" in set_cookies(secure)[0]
+
+
+def test_flashmw_helpers_share_the_cookie(app: Flask) -> None:
+    @app.post("/both")
+    def both() -> Any:
+        flashmw.flash(request.environ, "From flashmw.", "info")
+        flash("From Flask.")
+        return redirect("/", 303)
+
+    @app.get("/mixed")
+    def mixed() -> str:
+        first = flashmw.get_flashed_messages(request.environ, with_categories=True)
+        return repr([first, get_flashed_messages(with_categories=True)])
+
+    client = app.test_client()
+    client.post("/both")
+    expected = [("info", "From flashmw."), ("message", "From Flask.")]
+    assert shown(client, "/mixed") == [expected, expected]
+    assert shown(client, "/mixed") == [[], []]
+
+
+def test_markup_survives_and_text_is_escaped(app: Flask) -> None:
+    @app.post("/markup")
+    def markup() -> Any:
+        flash(Markup("<b>bold</b>"))
+        flash("<i>text</i>")
+        return redirect("/", 303)
+
+    @app.get("/types")
+    def types() -> str:
+        messages = get_flashed_messages()
+        assert [type(m) for m in messages] == [Markup, str]
+        return render_template_string(
+            "{% for m in get_flashed_messages() %}{{ m }}|{% endfor %}"
+        )
+
+    client = app.test_client()
+    client.post("/markup")
+    assert client.get("/types").text == "<b>bold</b>|&lt;i&gt;text&lt;/i&gt;|"
+
+
+def test_the_template_global_filters_one_category_exactly(app: Flask) -> None:
+    assert (
+        app.jinja_env.globals["get_flashed_messages"]
+        is flashmw.flask.get_flashed_messages
+    )
+
+    @app.get("/errors")
+    def errors() -> str:
+        return render_template_string(
+            "{{ get_flashed_messages(category_filter='error') }}"
+        )
+
+    client = app.test_client()
+    client.post("/save", query_string={"text": "x", "cat": "rr"})
+    # Flask's own global would match "rr" inside "error".
+    assert client.get("/errors").text == "[]"
+
+
+def test_session_idioms_on_the_flashes_key(app: Flask) -> None:
+    @app.get("/idioms")
+    def idioms() -> str:
+        present = "_flashes" in session
+        listed = list(session.get("_flashes"))
+        del session["_flashes"]
+        return repr([present, listed, "_flashes" in session, dict(session)])
+
+    client = app.test_client()
+    client.post("/save")
+    assert shown(client, "/idioms") == [True, [("success", "Saved.")], False, {}]
+    assert shown(client) == []
+    with pytest.raises(TypeError, match="pairs"), app.test_request_context():
+        session["_flashes"] = ["not a pair"]
+
+
+def test_test_request_context_and_session_transaction(app: Flask) -> None:
+    client = app.test_client()
+    with client.session_transaction() as seeded:
+        seeded["_flashes"] = [("info", "Seeded.")]
+    assert shown(client) == [("info", "Seeded.")]
+
+    cookie = set_cookies(client.post("/save"))[0].split(";")[0]
+    with app.test_request_context(headers={"Cookie": cookie}):
+        flash("Now.")
+        assert get_flashed_messages() == ["Saved.", "Now."]
+        assert flashmw.current_flashes() is request.environ["flashmw.flashes"]
+    assert _current.get() is None
+
+
+# -- what runs around the views -----------------------------------------------------
+
+
+def test_blueprints(app: Flask) -> None:
+    shop = Blueprint("shop", __name__, url_prefix="/shop")
+
+    @shop.post("/buy")
+    def buy() -> Any:
+        flash("Bought.", "success")
+        return redirect("/", 303)
+
+    app.register_blueprint(shop)
+    client = app.test_client()
+    client.post("/shop/buy")
+    assert shown(client) == [("success", "Bought.")]
+
+
+def test_stream_template_reads_warn_and_stay(app: Flask) -> None:
+    @app.get("/stream")
+    def stream() -> Any:
+        return stream_template_string(PAGE)
+
+    @app.get("/stream-read-first")
+    def stream_read_first() -> Any:
+        # Read before the headers go: the streamed template sees the same
+        # list, and the messages are consumed.
+        get_flashed_messages()
+        return stream_template_string(PAGE)
+
+    @app.get("/stream-flash")
+    def stream_flash() -> Any:
+        def body() -> Iterator[str]:
+            yield "a"
+            flash("Too late.")
+            yield "b"
+
+        return stream_with_context(body())
+
+    client = app.test_client()
+    client.post("/save")
+    with pytest.warns(FlashWarning, match="after the response headers"):
+        assert "Saved." in client.get("/stream").text
+    assert "Saved." in client.get("/stream-read-first").text
+    assert shown(client) == []
+    with pytest.raises(HeadersSentError):
+        client.get("/stream-flash").get_data()
+
+
+def test_two_apps_in_one_process_are_independent() -> None:
+    extension = FlashMessages()
+    first, second = Flask("first"), Flask("second")
+    first.config["FLASHMW_SECRET_KEY"] = secrets.token_hex(32)
+    second.config["FLASHMW_SECRET_KEY"] = secrets.token_hex(32)
+    for app in (first, second):
+        extension.init_app(app)
+
+        @app.post("/save")
+        def save() -> Any:
+            flash(f"Saved by {request.host}.")
+            return redirect("/", 303)
+
+        @app.get("/")
+        def index() -> str:
+            return repr(get_flashed_messages())
+
+    assert first.extensions["flashmw"] is not second.extensions["flashmw"]
+    assert first.session_interface is not second.session_interface
+    client = first.test_client()
+    cookie = set_cookies(client.post("/save"))[0].split(";")[0]
+    # The other app's key does not verify it: no messages, the cookie is
+    # deleted.
+    other = second.test_client(use_cookies=False).get("/", headers={"Cookie": cookie})
+    assert other.text == "[]" and "Max-Age=0" in set_cookies(other)[0]
+    assert client.get("/").text == "['Saved by localhost.']"
+
+
+def test_an_outer_middleware_owns_the_cookie(app: Flask) -> None:
+    app.wsgi_app = FlashMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, secrets.token_hex(32), cookie_name="outer"
+    )
+    client = app.test_client()
+    posted = client.post("/save")
+    assert [c.split("=")[0] for c in posted.headers.getlist("Set-Cookie")] == ["outer"]
+    assert shown(client) == [("success", "Saved.")]
+    assert client.get_cookie("outer") is None
+
+
+# -- Flask's own session, before and alongside ----------------------------------
+
+
+def session_app() -> Flask:
+    app = build({"SECRET_KEY": secrets.token_hex(32)})
+
+    @app.post("/login")
+    def login() -> Any:
+        session["user"] = "alice"
+        flash("Welcome.")
+        return redirect("/", 303)
+
+    @app.get("/whoami")
+    def whoami() -> str:
+        return repr([session.get("user"), get_flashed_messages()])
+
+    return app
+
+
+def flask_cookie(app: Flask, data: dict[str, Any]) -> str:
+    interface = app.session_interface
+    assert isinstance(interface, FlashSessionInterface)
+    serializer = interface.inner.get_signing_serializer(app)  # type: ignore[attr-defined]
+    return f"session={serializer.dumps(data)}"
+
+
+def read_flask_cookie(app: Flask, client: FlaskClient) -> Any:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    serializer = app.session_interface.inner.get_signing_serializer(app)  # type: ignore[attr-defined]
+    return serializer.loads(cookie.value)
+
+
+def test_the_session_keeps_working_and_never_holds_flashes() -> None:
+    app = session_app()
+    client = app.test_client()
+    posted = client.post("/login")
+    assert len(set_cookies(posted)) == 1
+    assert read_flask_cookie(app, client) == {"user": "alice"}
+    assert shown(client, "/whoami") == ["alice", ["Welcome."]]
+    assert read_flask_cookie(app, client) == {"user": "alice"}
+
+
+def test_old_flashes_in_the_session_are_shown_once() -> None:
+    app = session_app()
+    old = {"user": "bob", "_flashes": [("info", "From before."), ("message", "Two")]}
+    client = app.test_client()
+    client.set_cookie("session", flask_cookie(app, old).split("=", 1)[1])
+    # A redirect reads nothing for good: the old messages move to flashmw's
+    # cookie, and the session is rewritten without them.
+    client.post("/save", query_string={"text": "New."})
+    assert read_flask_cookie(app, client) == {"user": "bob"}
+    assert shown(client, "/whoami") == ["bob", ["From before.", "Two", "New."]]
+    assert shown(client, "/whoami") == ["bob", []]
+
+
+def test_unusable_old_flashes_are_dropped_with_a_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = session_app()
+    client = app.test_client()
+    for junk in (42, [["only one"], ("ok", "Kept."), (1, 2)]):
+        client.set_cookie(
+            "session",
+            flask_cookie(app, {"_flashes": junk}).split("=", 1)[1],
+        )
+        with caplog.at_level(logging.INFO, logger="flashmw"):
+            page = shown(client, "/py")
+        assert page == ([("ok", "Kept.")] if isinstance(junk, list) else [])
+        assert "dropped 2" in caplog.text or "dropped 1" in caplog.text
+        caplog.clear()
+
+
+# -- configuration ----------------------------------------------------------------
+
+
+def test_the_key_is_derived_from_secret_key_never_used_raw() -> None:
+    key = secrets.token_hex(32)
+    app = build({"SECRET_KEY": key})
+    value = set_cookies(app.test_client().post("/save"))[0].split(";")[0].split("=")[1]
+    derived = FlashCore(derive_key(key)).codec
+    raw = FlashCore(key).codec
+    assert derived.decode(value).problem is None
+    assert raw.decode(value).problem is not None
+    assert derive_key(key) != key
+
+
+def test_secret_key_fallbacks_verify_old_cookies() -> None:
+    old, new = secrets.token_hex(32), secrets.token_hex(32)
+    before = build({"SECRET_KEY": old})
+    cookie = set_cookies(before.test_client().post("/save"))[0].split(";")[0]
+    after = build({"SECRET_KEY": new, "SECRET_KEY_FALLBACKS": [old]})
+    page = after.test_client(use_cookies=False).get("/py", headers={"Cookie": cookie})
+    assert page.text == "[('success', 'Saved.')]"
+    rotated = build({"SECRET_KEY": new})
+    assert (
+        rotated.test_client(use_cookies=False)
+        .get("/py", headers={"Cookie": cookie})
+        .text
+        == "[]"
+    )
+
+
+def test_config_then_keywords() -> None:
+    app = build(
+        {
+            "FLASHMW_SECRET_KEY": secrets.token_hex(32),
+            "FLASHMW_COOKIE_NAME": "from_config",
+            "FLASHMW_MAX_AGE": 60,
+            "FLASHMW_CACHE_CONTROL": "no-store",
+        },
+        cookie_name="from_keyword",
+    )
+    posted = app.test_client().post("/save")
+    (cookie,) = posted.headers.getlist("Set-Cookie")
+    assert cookie.startswith("from_keyword=") and "Max-Age=60" in cookie
+    assert posted.headers["Cache-Control"] == "no-store"
+    # FLASHMW_SECRET_KEY wins over SECRET_KEY, and keyword secret_key over both.
+    key = secrets.token_hex(32)
+    both = build(
+        {"SECRET_KEY": secrets.token_hex(32), "FLASHMW_SECRET_KEY": "x"},
+        secret_key=key,
+    )
+    value = set_cookies(both.test_client().post("/save"))[0].split(";")[0]
+    codec = FlashCore(key).codec
+    assert codec.decode(value.split("=", 1)[1]).problem is None
+
+
+@pytest.mark.parametrize(
+    ("config", "options", "error", "match"),
+    [
+        ({}, {}, ValueError, "FLASHMW_SECRET_KEY, or SECRET_KEY"),
+        ({"SECRET_KEY": "dev"}, {}, ValueError, "SECRET_KEY is 3 bytes"),
+        ({"SECRET_KEY": "you-will-never-guess"}, {}, ValueError, "well-known"),
+        ({"FLASHMW_SECRET_KEY": "short"}, {}, ValueError, "secret_key is 5 bytes"),
+        (
+            {"SECRET_KEY": secrets.token_hex(32), "SECRET_KEY_FALLBACKS": "old"},
+            {},
+            TypeError,
+            "SECRET_KEY_FALLBACKS must be a list",
+        ),
+        (
+            {"SECRET_KEY": secrets.token_hex(32), "SECRET_KEY_FALLBACKS": ["dev"]},
+            {},
+            ValueError,
+            r"SECRET_KEY_FALLBACKS\[0\]",
+        ),
+        ({"FLASHMW_MAXAGE": 60}, {}, ValueError, "unknown flashmw option"),
+        (
+            {"FLASHMW_SECRET_KEY": secrets.token_hex(32), "FLASHMW_MAX_AGE": "60"},
+            {},
+            ValueError,
+            r"max_age.*FLASHMW_MAX_AGE",
+        ),
+        (
+            {"FLASHMW_SECRET_KEY": secrets.token_hex(32)},
+            {"fallback_keys": "old"},
+            TypeError,
+            "fallback_keys",
+        ),
+    ],
+)
+def test_bad_configuration_is_refused_by_init_app(
+    config: dict[str, Any], options: dict[str, Any], error: type, match: str
+) -> None:
+    app = Flask("bad")
+    app.config.update(config)
+    with pytest.raises(error, match=match):
+        FlashMessages(app, **options)
+    assert "flashmw" not in app.extensions
+    assert not isinstance(app.session_interface, FlashSessionInterface)
+
+
+def test_misuse_is_refused(app: Flask) -> None:
+    with pytest.raises(RuntimeError, match="already installed"):
+        FlashMessages(app)
+    app.session_interface = type(app.session_interface.inner)()  # type: ignore[attr-defined]
+    app.testing = True
+    with pytest.raises(RuntimeError, match="init_app"):
+        app.test_client().get("/plain")
+
+
+def test_itsdangerous_tokens_of_secret_key_are_not_flash_cookies() -> None:
+    key = secrets.token_hex(32)
+    app = build({"SECRET_KEY": key})
+    forged = URLSafeTimedSerializer(key).dumps([1, [["x", "Forged.", 0, 0]]])
+    page = app.test_client(use_cookies=False).get(
+        "/py", headers={"Cookie": f"flashmw={forged}"}
+    )
+    assert page.text == "[]"
