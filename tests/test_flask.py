@@ -30,12 +30,19 @@ from flask import (  # noqa: E402
     stream_template_string,
     stream_with_context,
 )
+from flask.sessions import SecureCookieSessionInterface  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from itsdangerous import URLSafeTimedSerializer  # noqa: E402
 
 import flashmw  # noqa: E402
 import flashmw.flask  # noqa: E402
-from flashmw import FlashMiddleware, FlashWarning, HeadersSentError  # noqa: E402
+from flashmw import (  # noqa: E402
+    Flashes,
+    FlashMiddleware,
+    FlashWarning,
+    HeadersSentError,
+    NotInstalledError,
+)
 from flashmw._keys import derive_key  # noqa: E402
 from flashmw.api import _current  # noqa: E402
 from flashmw.core import FlashCore  # noqa: E402
@@ -518,6 +525,17 @@ def test_config_then_keywords() -> None:
     value = set_cookies(both.test_client().post("/save"))[0].split(";")[0]
     codec = FlashCore(key).codec
     assert codec.decode(value.split("=", 1)[1]).problem is None
+    # Keyword fallback keys replace the derived SECRET_KEY_FALLBACKS.
+    old = secrets.token_hex(32)
+    cookie = set_cookies(build(secret_key=old).test_client().post("/save"))[0]
+    rotated = build(
+        {"SECRET_KEY": secrets.token_hex(32), "SECRET_KEY_FALLBACKS": [key]},
+        fallback_keys=[old],
+    )
+    page = rotated.test_client(use_cookies=False).get(
+        "/py", headers={"Cookie": cookie.split(";")[0]}
+    )
+    assert page.text == "[('success', 'Saved.')]"
 
 
 @pytest.mark.parametrize(
@@ -582,3 +600,152 @@ def test_itsdangerous_tokens_of_secret_key_are_not_flash_cookies() -> None:
         "/py", headers={"Cookie": f"flashmw={forged}"}
     )
     assert page.text == "[]"
+
+
+# -- the real session behind the flashes --------------------------------------------
+
+
+class CountingInterface(SecureCookieSessionInterface):
+    """A session interface of the application's own (so opened eagerly, as
+    Flask would), counting how often it opens a session."""
+
+    opened = 0
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        CountingInterface.opened += 1
+        session = super().open_session(app, request)
+        if session is not None:
+            session.sid = "s-1"  # an attribute of this session class
+        return session
+
+
+def test_a_custom_session_interface_is_opened_as_flask_would() -> None:
+    app = Flask("custom")
+    app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.session_interface = CountingInterface()
+    FlashMessages(app)
+    interface = app.session_interface
+    assert isinstance(interface, FlashSessionInterface)
+    assert interface.get_cookie_name(app) == "session"
+    assert interface.salt == "cookie-session"  # forwarded to the inner one
+    with pytest.raises(AttributeError):
+        interface._private  # noqa: B018
+
+    @app.post("/set")
+    def set_() -> str:
+        session["a"], session["b"] = 1, 2
+        session.permanent = True
+        flash("Set.")
+        return repr([session.sid, session.permanent, session.modified, session.new])
+
+    @app.get("/edit")
+    def edit() -> str:
+        with pytest.raises(AttributeError):
+            session._hidden  # noqa: B018
+        session.modified = True
+        before = [sorted(session), len(session), session.pop("a"), session.accessed]
+        del session["b"]
+        session.clear()
+        return repr([*before, dict(session), get_flashed_messages()])
+
+    client = app.test_client()
+    CountingInterface.opened = 0
+    assert client.post("/set").text == "['s-1', True, True, False]"
+    assert CountingInterface.opened == 1
+    page = client.get("/edit").text
+    assert page == "[['_permanent', 'a', 'b'], 3, 1, True, {}, ['Set.']]"
+
+
+def test_flasks_own_cookie_session_is_opened_only_when_needed() -> None:
+    app = session_app()
+
+    @app.post("/remember")
+    def remember() -> str:
+        session.permanent = True
+        session["user"] = "carol"
+        return "ok"
+
+    @app.get("/accessed")
+    def accessed() -> str:
+        return repr([session.accessed, session.modified, session.get("user")])
+
+    client = app.test_client()
+    plain = client.get("/plain")
+    assert "Vary" not in plain.headers and "Set-Cookie" not in plain.headers
+    flashed = client.post("/save")
+    assert flashed.headers["Vary"] == "Cookie"
+    assert len(flashed.headers.getlist("Set-Cookie")) == 1
+    client.post("/remember")
+    # A permanent session is refreshed on every request, as without flashmw.
+    refreshed = client.get("/plain")
+    assert any(
+        c.startswith("session=") for c in refreshed.headers.getlist("Set-Cookie")
+    )
+    page = client.get("/accessed")
+    assert page.text == "[True, False, 'carol']"
+    assert "Cookie" in page.headers["Vary"]
+    with app.test_request_context():
+        assert "not opened" in repr(session)
+        assert not session.modified
+        assert session.new is False
+        assert "not opened" not in repr(session)
+
+
+def test_storing_a_list_replaces_the_messages(app: Flask) -> None:
+    @app.post("/replace")
+    def replace() -> Any:
+        flash("Dropped.")
+        session["_flashes"] = [("info", "Instead.")]
+        with pytest.raises(TypeError, match="list of"):
+            session["_flashes"] = "Nope."
+        return redirect("/", 303)
+
+    client = app.test_client()
+    client.post("/save")
+    client.post("/replace")
+    assert shown(client) == [("info", "Instead.")]
+
+
+def test_the_interface_passes_on_sessions_it_did_not_open(app: Flask) -> None:
+    interface = app.session_interface
+    assert isinstance(interface, FlashSessionInterface)
+    other = interface.inner.make_null_session(app)
+    assert interface.is_null_session(other)
+    response = app.response_class()
+    with app.test_request_context():
+        interface.save_session(app, other, response)
+    assert "Set-Cookie" not in response.headers
+
+
+def test_the_template_global_outside_a_request(app: Flask) -> None:
+    with app.app_context(), pytest.raises(NotInstalledError):
+        render_template_string(PAGE)
+    token = _current.set(Flashes())
+    try:
+        with app.app_context():
+            assert render_template_string(PAGE) == "[]"
+    finally:
+        _current.reset(token)
+
+
+def test_the_cookie_settings_are_the_session_interfaces() -> None:
+    app = session_app()
+    app.config.update(SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_PATH="/app")
+    interface = app.session_interface
+    assert isinstance(interface, FlashSessionInterface)
+    inner = interface.inner
+    for name in (
+        "get_cookie_name",
+        "get_cookie_domain",
+        "get_cookie_path",
+        "get_cookie_httponly",
+        "get_cookie_secure",
+        "get_cookie_samesite",
+    ):
+        assert getattr(interface, name)(app) == getattr(inner, name)(app), name
+    assert type(interface.make_null_session(app)) is type(inner.make_null_session(app))
+    with app.test_request_context():
+        session.permanent = True
+        assert interface.should_set_cookie(app, session) is True
+        assert interface.get_expiration_time(app, session) is not None
+        assert session["_flashes"] == []
