@@ -667,7 +667,8 @@ def test_flasks_own_cookie_session_is_opened_only_when_needed() -> None:
 
     @app.get("/accessed")
     def accessed() -> str:
-        return repr([session.accessed, session.modified, session.get("user")])
+        user = session.get("user")
+        return repr([session.accessed, session.modified, user])
 
     client = app.test_client()
     plain = client.get("/plain")

@@ -187,3 +187,59 @@ def test_flask_admin_pages_show_the_messages() -> None:
     assert client.get_cookie("session") is None
     with app.test_request_context():
         assert "_flashes" not in session
+
+
+def test_flask_caching_with_the_readme_recipe() -> None:
+    pytest.importorskip("flask_caching")
+    from flask_caching import Cache
+
+    import flashmw
+
+    app = Flask(f"cache_{secrets.token_hex(4)}")
+    app.config.update(
+        FLASHMW_SECRET_KEY=secrets.token_hex(32), CACHE_TYPE="SimpleCache"
+    )
+    FlashMessages(app)
+    cache = Cache(app)
+    renders: list[str] = []
+
+    def no_flashes(rv: object) -> bool:
+        return not flashmw.get_flashes(request.environ).shown
+
+    def cached(view: Any) -> Any:
+        return cache.cached(
+            unless=lambda: "flashmw" in request.cookies, response_filter=no_flashes
+        )(view)
+
+    @app.get("/news")
+    @cached
+    def news() -> str:
+        renders.append("news")
+        return render_template_string(LAYOUT, form=None) + "news"
+
+    @app.get("/welcome")
+    @cached
+    def welcome() -> str:
+        renders.append("welcome")
+        flashmw.get_flashes(request.environ).now("Welcome back.")
+        return render_template_string(LAYOUT, form=None)
+
+    @app.post("/save")
+    def save() -> Any:
+        flash("Saved.")
+        return redirect("/news", 303)
+
+    alice, bob = app.test_client(), app.test_client()
+    alice.get("/news")
+    bob.get("/news")
+    assert renders == ["news"]  # bob got the cached page
+    alice.post("/save")
+    # Alice's message is not hidden behind the cached page...
+    assert messages(alice.get("/news").text) == [("message", "Saved.")]
+    # ...and the page that showed it was not stored for bob.
+    assert messages(bob.get("/news").text) == []
+    assert renders == ["news", "news"]
+    # A page that showed a message flashed in the request is never stored.
+    for _ in range(2):
+        assert messages(bob.get("/welcome").text) == [("message", "Welcome back.")]
+    assert renders == ["news", "news", "welcome", "welcome"]
