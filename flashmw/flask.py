@@ -259,7 +259,7 @@ class FlashSession(SessionMixin):
         logger.log(
             logging.WARNING if dropped else logging.INFO,
             "moved %d flash message(s) from Flask's session into the flash "
-            "cookie; dropped %d unusable entr(ies)",
+            "cookie; dropped %d that were not (category, message) strings",
             moved,
             dropped,
         )
@@ -394,6 +394,10 @@ class FlashSessionInterface(SessionInterface):
     def get_cookie_samesite(self, app: Flask) -> str | None:
         """The inner interface's."""
         return self.inner.get_cookie_samesite(app)
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        """The inner interface's (Flask 3.1+)."""
+        return self.inner.get_cookie_partitioned(app)
 
     def get_expiration_time(self, app: Flask, session: SessionMixin) -> Any:
         """The inner interface's, for the real session."""

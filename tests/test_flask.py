@@ -39,6 +39,7 @@ import flashmw.flask  # noqa: E402
 from flashmw import (  # noqa: E402
     Flashes,
     FlashMiddleware,
+    FlashOverflowError,
     FlashWarning,
     HeadersSentError,
     NotInstalledError,
@@ -742,11 +743,54 @@ def test_the_cookie_settings_are_the_session_interfaces() -> None:
         "get_cookie_httponly",
         "get_cookie_secure",
         "get_cookie_samesite",
+        "get_cookie_partitioned",  # Flask 3.1+
     ):
-        assert getattr(interface, name)(app) == getattr(inner, name)(app), name
+        if hasattr(inner, name):
+            assert getattr(interface, name)(app) == getattr(inner, name)(app), name
     assert type(interface.make_null_session(app)) is type(inner.make_null_session(app))
     with app.test_request_context():
         session.permanent = True
         assert interface.should_set_cookie(app, session) is True
         assert interface.get_expiration_time(app, session) is not None
         assert session["_flashes"] == []
+
+
+def test_the_size_policy_applies_to_flask_flash() -> None:
+    def noise() -> str:
+        # Incompressible text: what a size test must use.
+        return secrets.token_urlsafe(900)
+
+    app = build()
+
+    @app.post("/many")
+    def many() -> Any:
+        for _ in range(8):
+            flash(noise())
+        flash("Last.")
+        return redirect("/", 303)
+
+    client = app.test_client()
+    with pytest.warns(FlashWarning, match="dropped"):
+        posted = client.post("/many")
+    (cookie,) = set_cookies(posted)
+    assert len(cookie) <= 4093
+    page = shown(client)
+    assert 0 < len(page) < 9 and page[-1] == ("message", "Last.")
+
+    strict = build(overflow="raise")
+    seen: list[str] = []
+
+    @strict.post("/many")
+    def strict_many() -> Any:
+        with pytest.raises(FlashOverflowError):
+            for _ in range(8):
+                flash(noise())
+        return redirect("/", 303)
+
+    def record(sender: Flask, message: str, category: str) -> None:
+        seen.append(message)
+
+    with message_flashed.connected_to(record, strict):
+        strict.test_client().post("/many")
+    # The message refused inside flash() was never announced.
+    assert 0 < len(seen) < 8
