@@ -565,8 +565,9 @@ class FlashMessages:
     :class:`TypeError`.
 
     The extension keeps nothing about an application on itself: each
-    application's state is in ``app.extensions["flashmw"]``, so one instance
-    can serve several applications.
+    application's state is in ``app.extensions["flashmw"]`` (its
+    :class:`FlashSessionInterface`, whose ``core`` holds the options), so
+    one instance can serve several applications.
 
     :param app: the application, or ``None`` to call :meth:`init_app` later.
     :param options: ``secret_key`` and the options of
