@@ -801,3 +801,21 @@ def test_the_size_policy_applies_to_flask_flash() -> None:
         strict.test_client().post("/many")
     # The message refused inside flash() was never announced.
     assert 0 < len(seen) < 8
+
+
+def test_async_views(app: Flask) -> None:
+    pytest.importorskip("asgiref")
+
+    @app.post("/async-save")
+    async def async_save() -> Any:
+        flash("From a coroutine.")
+        return redirect("/", 303)
+
+    @app.get("/async-read")
+    async def async_read() -> str:
+        return repr(get_flashed_messages())
+
+    client = app.test_client()
+    client.post("/async-save")
+    assert client.get("/async-read").text == "['From a coroutine.']"
+    assert client.get("/async-read").text == "[]"
