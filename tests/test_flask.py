@@ -277,10 +277,17 @@ def test_the_template_global_filters_one_category_exactly(app: Flask) -> None:
             "{{ get_flashed_messages(category_filter='error') }}"
         )
 
+    @app.get("/errors-py")
+    def errors_py() -> str:
+        return repr(get_flashed_messages(category_filter="error"))
+
     client = app.test_client()
     client.post("/save", query_string={"text": "x", "cat": "rr"})
     # Flask's own global would match "rr" inside "error".
     assert client.get("/errors").text == "[]"
+    # Flask's function, called from Python, keeps its substring test.
+    client.post("/save", query_string={"text": "x", "cat": "rr"})
+    assert client.get("/errors-py").text == "['x']"
 
 
 def test_session_idioms_on_the_flashes_key(app: Flask) -> None:
