@@ -7,6 +7,8 @@ keeps cookies as a browser does.
 
 from __future__ import annotations
 
+import ast
+import html
 import logging
 import secrets
 from collections.abc import Iterator
@@ -102,7 +104,8 @@ def client(app: Flask) -> FlaskClient:
 def shown(client: FlaskClient, path: str = "/", **kwargs: Any) -> list[Any]:
     response = client.get(path, **kwargs)
     assert response.status_code == 200, response.text
-    return eval(response.text.replace("&#39;", "'"))  # noqa: S307 - our own repr
+    # The page is a repr() of the messages (HTML-escaped by the template).
+    return ast.literal_eval(html.unescape(response.text))
 
 
 # -- the guarantees ---------------------------------------------------------------
