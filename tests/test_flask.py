@@ -829,3 +829,82 @@ def test_async_views(app: Flask) -> None:
     client.post("/async-save")
     assert client.get("/async-read").text == "['From a coroutine.']"
     assert client.get("/async-read").text == "[]"
+
+
+def _twin(extension: bool) -> tuple[Flask, FlaskClient]:
+    """One app, with the extension or wrapped in the middleware."""
+    app = Flask(f"twin_{extension}")
+    key = secrets.token_hex(32)
+    if extension:
+        app.config["FLASHMW_SECRET_KEY"] = key
+        FlashMessages(app)
+    else:
+        app.wsgi_app = FlashMiddleware(app.wsgi_app, key)  # type: ignore[method-assign]
+
+    @app.post("/flash")
+    def flash_view() -> Any:
+        if extension:
+            flash("One.")
+        else:
+            flashmw.flash(request.environ, "One.")
+        return redirect("/", 303)
+
+    @app.route("/read/<int:status>", methods=["GET", "HEAD"])
+    def read(status: int) -> Any:
+        messages = flashmw.get_flashed_messages(request.environ)
+        if request.args.get("more"):
+            flashmw.flash(request.environ, "More.")
+        return repr(messages), status, {"Location": "/"} if status < 400 else {}
+
+    return app, app.test_client()
+
+
+@pytest.mark.parametrize("more", ["", "1"])
+@pytest.mark.parametrize(
+    ("method", "status", "headers"),
+    [
+        ("GET", 200, {}),
+        ("GET", 302, {}),
+        ("GET", 304, {}),
+        ("GET", 404, {}),
+        ("GET", 503, {}),
+        ("HEAD", 200, {}),
+        ("GET", 200, {"Sec-Purpose": "prefetch"}),
+        ("GET", 404, {"Sec-Fetch-Dest": "image"}),
+        ("GET", 200, {"Sec-Fetch-Dest": "empty"}),
+    ],
+)
+def test_the_extension_and_the_middleware_follow_the_same_rules(
+    method: str, status: int, headers: dict[str, str], more: str
+) -> None:
+    outcomes = []
+    for extension in (True, False):
+        app, client = _twin(extension)
+        client.post("/flash")
+        response = client.open(
+            f"/read/{status}",
+            method=method,
+            headers=headers,
+            query_string={"more": more},
+        )
+        (cookie,) = set_cookies(response) or [None]
+        changed = (
+            "none" if cookie is None else "deleted" if "Max-Age=0" in cookie else "set"
+        )
+        after = client.get("/read/200").text
+        outcomes.append(
+            (
+                response.status_code,
+                changed,
+                response.headers.get("Vary"),
+                response.headers.get("Cache-Control"),
+                after,
+            )
+        )
+    assert outcomes[0] == outcomes[1]
+    # And the rules did something: a page a person sees consumes.
+    seen = method == "GET" and status in (200, 404) and "Sec-Purpose" not in headers
+    seen = seen and headers.get("Sec-Fetch-Dest") != "image"
+    left = ["More."] if more else []
+    assert outcomes[0][1] == ("set" if more else "deleted" if seen else "none")
+    assert ast.literal_eval(outcomes[0][4]) == (left if seen else ["One.", *left])

@@ -17,14 +17,24 @@ pytest.importorskip("flask_login")
 pytest.importorskip("flask_wtf")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Gunicorn]:
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(("sync", 1), id="sync"),
+        pytest.param(("gthread", 4), id="gthread"),
+    ],
+)
+def server(request: pytest.FixtureRequest) -> Iterator[Gunicorn]:
     # Two workers: the cookie signed by one is read by the other.
+    worker_class, threads = request.param
     with Gunicorn(
         "examples.frameworks.flask_app:app",
         env={"FLASHMW_SECRET_KEY": secrets.token_hex(32)},
+        worker_class=worker_class,
         workers=2,
+        threads=threads,
     ) as started:
+        assert f"Using worker: {worker_class}" in started.log
         yield started
 
 
