@@ -8,6 +8,8 @@ instead of being accepted with a warning nobody reads.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 
 #: Fewer bytes than this is refused: 16 random bytes is the least a key needs.
@@ -106,3 +108,24 @@ def check_keys(secret_key: object, fallback_keys: object) -> list[bytes]:
             older.append(raw)
     # itsdangerous signs with the last key; fallbacks were given newest first.
     return [*reversed(older), current]
+
+
+#: What a framework's own key is combined with to make flashmw's key from it
+#: (:func:`derive_key`). Changing it invalidates every cookie signed with a
+#: derived key.
+DERIVE_LABEL = b"flashmw.derived-key.v1"
+
+
+def derive_key(key: object, what: str = "secret_key") -> str:
+    """Return flashmw's own key made from an application's *key*.
+
+    A framework integration that defaults to the framework's key (Flask's
+    ``SECRET_KEY``) never signs with that key itself: HMAC-SHA256 of
+    :data:`DERIVE_LABEL` under it gives a separate key, so that a token
+    flashmw signs can never be mistaken for one the framework signs with the
+    same key, whatever salts either side uses. *key* is checked first, with
+    *what* naming it in the error: a weak key stays weak once derived.
+
+    :raises TypeError, ValueError: as :func:`check_key`.
+    """
+    return hmac.new(check_key(key, what), DERIVE_LABEL, hashlib.sha256).hexdigest()

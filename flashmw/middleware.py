@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .core import FlashOptions
 
-__all__ = ["MAX_COOKIE_SIZE", "FlashMiddleware", "OverflowPolicy"]
+__all__ = ["MAX_COOKIE_SIZE", "EnvironRequest", "FlashMiddleware", "OverflowPolicy"]
 
 
 class _EnvironNames(dict[str, str]):
@@ -41,10 +41,15 @@ class _EnvironNames(dict[str, str]):
 _ENVIRON_NAMES = _EnvironNames()
 
 
-class _Request:
-    """The request as the rules see it (a ``RequestView``), read from the
-    WSGI environ only when the rules ask: one small object per response
-    that touched flashes, nothing copied."""
+class EnvironRequest:
+    """A WSGI request as the rules see it (a
+    :class:`~flashmw.core.RequestView`), read from the environ only when the
+    rules ask: one small object per response that touched flashes, nothing
+    copied. Integrations over WSGI frameworks pass it to
+    :meth:`~flashmw.core.FlashCore.respond` too.
+
+    :param environ: the request's WSGI environ.
+    """
 
     __slots__ = ("_environ",)
 
@@ -53,14 +58,17 @@ class _Request:
 
     @property
     def method(self) -> str:
+        """``REQUEST_METHOD``."""
         method = self._environ.get("REQUEST_METHOD", "GET")
         return method if isinstance(method, str) else "GET"
 
     @property
     def https(self) -> bool:
+        """Whether ``wsgi.url_scheme`` is ``https``."""
         return self._environ.get("wsgi.url_scheme") == "https"
 
     def header(self, name: str, /) -> str | None:
+        """The request header *name* (lower case), from its CGI variable."""
         # PEP 3333: every HTTP_ variable is a str.
         value: str | None = self._environ.get(_ENVIRON_NAMES[name])
         return value
@@ -157,7 +165,7 @@ class FlashMiddleware:
                     flashes,
                     status_code(status),
                     headers,
-                    _Request(environ),
+                    EnvironRequest(environ),
                     failed=exc_info is not None,
                 )
             # Positional, as PEP 3333 requires, and the server's write() is

@@ -1,7 +1,8 @@
 """Each framework example, through the framework's own test client where the
 client goes through WSGI middleware.
 
-- Flask: ``app.test_client()`` (it calls ``app.wsgi_app``, which is wrapped).
+- Flask: ``app.test_client()``, with the extension ``flashmw.flask``; the
+  test carries Flask-WTF's CSRF token as a browser does.
 - Pyramid and Bottle: WebTest's ``TestApp``, the client both document for
   functional tests; it also lints the WSGI traffic.
 - Falcon: ``falcon.testing.TestClient``, which keeps no cookies between
@@ -21,11 +22,12 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 from live import Shown, shown_messages
 
-import flashmw.jinja
+import flashmw.flask
 
 Get = Callable[[str], tuple[int, str]]
 Post = Callable[[str, Mapping[str, str]], tuple[int, str]]
@@ -54,28 +56,81 @@ def check_scenario(framework: str, get: Get, post: Post) -> None:
     assert shown_messages(page) == [Shown("error", "alert", "Please enter an item.")]
 
 
-def test_flask(secret_key: str) -> None:
+def _flask_client(secret_key: str) -> tuple[Any, Get, Post]:
+    """The Flask example's test client, and get/post that carry Flask-WTF's
+    CSRF token from the last page, as a browser does."""
     from examples.frameworks import flask_app
 
     app = flask_app.make_app(secret_key)
     client = app.test_client()
+    token = ""
 
     def get(path: str) -> tuple[int, str]:
+        nonlocal token
         response = client.get(path)
+        found = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', response.text
+        )
+        if found:
+            token = found.group(1)
         return response.status_code, response.text
 
     def post(path: str, form: Mapping[str, str]) -> tuple[int, str]:
-        response = client.post(path, data=dict(form))
+        response = client.post(path, data={**form, "csrf_token": token})
         return response.status_code, response.headers.get("Location", "")
 
+    return client, get, post
+
+
+def test_flask(secret_key: str) -> None:
+    client, get, post = _flask_client(secret_key)
     check_scenario("Flask", get, post)
-    # Flashing needed neither Flask's session nor its secret key.
-    assert app.secret_key is None
-    assert client.get_cookie("session") is None
+    app = client.application
+    # Flashing went to flashmw's cookie: Flask's session holds only
+    # Flask-WTF's CSRF token and Flask-Login's freshness flag, never a message.
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    serializer = app.session_interface.inner.get_signing_serializer(app)
+    assert set(serializer.loads(cookie.value)) == {"csrf_token", "_fresh"}
     assert (
         app.jinja_env.globals["get_flashed_messages"]
-        is flashmw.jinja.get_flashed_messages
+        is flashmw.flask.get_flashed_messages
     )
+
+
+def test_flask_login_required_message_and_login(secret_key: str) -> None:
+    client, get, post = _flask_client(secret_key)
+    bounced = client.get("/account")
+    assert bounced.status_code == 302
+    status, page = get(bounced.headers["Location"])
+    assert shown_messages(page) == [
+        Shown("message", "status", "Please log in to access this page.")
+    ]
+    status, location = post(
+        "/login?next=/account", {"username": "alice", "password": "nope"}
+    )
+    assert status == 303
+    _, page = get(location)
+    assert shown_messages(page) == [
+        Shown("error", "alert", "Invalid username or password.")
+    ]
+    status, location = post(
+        "/login?next=/account", {"username": "alice", "password": "wonderland"}
+    )
+    assert (status, location) == (303, "/account")
+    status, page = get(location)
+    assert status == 200 and "Account of alice" in page
+    assert shown_messages(page) == [Shown("success", "status", "Logged in as alice.")]
+    assert shown_messages(get("/account")[1]) == []
+
+
+def test_flask_csrf_still_protects_the_form(secret_key: str) -> None:
+    client, get, post = _flask_client(secret_key)
+    refused = client.post("/save", data={"item": "x"})
+    assert refused.status_code == 303
+    assert shown_messages(get("/")[1]) == [
+        Shown("error", "alert", "The CSRF token is missing.")
+    ]
 
 
 def test_django_through_the_wrapped_wsgi_handler(secret_key: str) -> None:

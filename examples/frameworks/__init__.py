@@ -5,7 +5,9 @@ Each module is the same small application: ``GET /`` shows a form and the
 messages, ``POST /save`` flashes a success or an error and answers
 ``303 See Other`` back to ``/``. Each wraps the framework's WSGI application
 in :class:`~flashmw.FlashMiddleware` and reaches the helpers through the
-framework's view of the WSGI environ. They need the framework installed
+framework's view of the WSGI environ, except Flask's, which installs the
+extension :mod:`flashmw.flask` and keeps Flask's own ``flash()`` (with
+Flask-Login and Flask-WTF). They need the framework installed
 (``pip install -e ".[test]"``); the runtime dependencies of flashmw do not
 include any framework.
 """
