@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from flask.sessions import (
+    NullSession,
     SecureCookieSessionInterface,
     SessionInterface,
     SessionMixin,
@@ -312,8 +313,9 @@ class FlashSessionInterface(SessionInterface):
         self.inner: SessionInterface = inner
         #: The shared rules, with this application's options.
         self.core: FlashCore = core
-        self.null_session_class = inner.null_session_class
-        self.pickle_based = inner.pickle_based
+        # As the application's interface says (Flask reads both).
+        self.null_session_class: type[NullSession] = inner.null_session_class
+        self.pickle_based: bool = inner.pickle_based
         # Flask's own cookie sessions are opened lazily: loading one is a
         # pure function of the request, and one that came without a cookie
         # is empty and saves nothing. Any other interface (server-side
