@@ -37,9 +37,10 @@ def get_flashes(environ: Mapping[str, Any]) -> Flashes:
         raise NotInstalledError(
             f"this request has no {ENVIRON_KEY!r}: the environ (or scope) was "
             "not produced by an application wrapped in flashmw.FlashMiddleware. "
-            "Wrap the application that receives the request (for Flask: "
-            "app.wsgi_app = FlashMiddleware(app.wsgi_app, ...)), and pass that "
-            "request's own environ, not a copy or a hand-made one"
+            "Install flashmw where the request arrives (WSGI: FlashMiddleware; "
+            "Flask: flashmw.flask.FlashMessages(app); ASGI: "
+            "flashmw.asgi.FlashMiddleware), and pass that request's own environ "
+            "or scope, not a copy or a hand-made one"
         ) from None
     if not isinstance(flashes, Flashes):
         raise NotInstalledError(
