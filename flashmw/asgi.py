@@ -1,0 +1,161 @@
+"""The ASGI driver: flash messages in a signed cookie for any ASGI application.
+
+:class:`FlashMiddleware` wraps any ASGI 3 application (Starlette, FastAPI,
+Litestar, Quart, Django's ASGI handler, a bare coroutine). It puts a
+:class:`~flashmw.flashes.Flashes` object in each ``http`` scope and hands the
+status and headers of ``http.response.start`` to the shared rules
+(:class:`~flashmw.core.FlashCore`), which add the cookie changes. Every other
+message (body, trailers, ``http.response.pathsend``, zero-copy) reaches the
+server as it is and nothing is buffered; ``websocket`` and ``lifespan``
+scopes pass through untouched. Everything here is ASGI plumbing; the rules
+live in the core, as for the WSGI driver (:mod:`flashmw.middleware`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from .api import ENVIRON_KEY, _current
+from .core import MAX_COOKIE_SIZE, FlashCore, OverflowPolicy, Request
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing_extensions import Unpack
+
+    from .core import FlashOptions
+
+__all__ = ["MAX_COOKIE_SIZE", "ASGIApp", "FlashMiddleware", "OverflowPolicy"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+#: An ASGI 3 application.
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _field(raw: Iterable[Any], name: bytes, separator: str) -> str | None:
+    """The request header *name* (lower case, as ASGI gives names), with
+    repeated fields joined as a WSGI server joins them."""
+    values = [value for key, value in raw if key == name]
+    if not values:
+        return None
+    return separator.join(value.decode("latin-1") for value in values)
+
+
+def _request(scope: Scope) -> Request:
+    """The request as the rules see it, from an ASGI ``http`` scope."""
+    raw = scope.get("headers") or ()
+
+    def header(name: str) -> str | None:
+        return _field(raw, name.encode("latin-1"), ", ")
+
+    return Request(
+        scope.get("method", "GET"),
+        scope.get("scheme") in ("https", "wss"),
+        header,
+    )
+
+
+class FlashMiddleware:
+    """Flask-style flash messages for any ASGI application.
+
+    .. code-block:: python
+
+        import os
+        from starlette.applications import Starlette
+        from flashmw import flash, get_flashed_messages
+        from flashmw.asgi import FlashMiddleware
+
+        app = Starlette(routes=...)
+        app.add_middleware(FlashMiddleware, secret_key=os.environ["FLASH_KEY"])
+
+        # in a view:
+        flash(request.scope, "Saved.", "success")
+        get_flashed_messages(request.scope, with_categories=True)
+
+    It takes the same options as the WSGI :class:`flashmw.FlashMiddleware`
+    and writes the same cookie, so a WSGI and an ASGI application sharing
+    the key and the path read each other's messages. ``Secure`` follows the
+    scope's ``scheme`` (set by the server, e.g. uvicorn's
+    ``--proxy-headers`` behind a trusted proxy).
+
+    The per-request object is ``scope["flashmw.flashes"]``; the helpers of
+    :mod:`flashmw` take the scope as they take a WSGI environ. While the
+    application runs, the Jinja global (:mod:`flashmw.jinja`) finds it in a
+    context variable, which every task and every thread Starlette runs a sync
+    view in (with a copy of the context) sees as its own.
+
+    The response headers are final once ``http.response.start`` is sent: a
+    read after it (a streamed body) warns and shows the messages again next
+    time, and :func:`~flashmw.flash` after it raises
+    :class:`~flashmw.HeadersSentError`. An application that raises before
+    sending ``http.response.start`` stores nothing: the server's error
+    response does not pass through here. An error page sent by a framework
+    inside the wrapped application is a ``5xx`` like any other, which keeps
+    the messages that were read.
+
+    :param app: the ASGI application to wrap.
+    :param secret_key: the key that signs the cookie.
+    :param options: the WSGI middleware's keyword options
+        (:class:`~flashmw.core.FlashOptions`).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        secret_key: str | bytes,
+        **options: Unpack[FlashOptions],
+    ) -> None:
+        self.app = app
+        #: The shared rules, with the validated options.
+        self.core = FlashCore(secret_key, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one connection; see the class docstring."""
+        if scope["type"] != "http" or ENVIRON_KEY in scope:
+            # Websockets and lifespan carry no flashes; wrapped twice, the
+            # outer instance owns the cookie.
+            return await self.app(scope, receive, send)
+        core = self.core
+        flashes = core.flashes(_field(scope.get("headers") or (), b"cookie", "; "))
+        # A copy, as the ASGI spec asks of middleware that changes the scope:
+        # the server's dict stays as it was.
+        scope = {**scope, ENVIRON_KEY: flashes}
+
+        async def flash_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # Every start: an error page replacing a response that was
+                # never sent gets the same protection, as under WSGI.
+                raw = list(message.get("headers") or ())
+                headers = [
+                    (key.decode("latin-1"), value.decode("latin-1"))
+                    for key, value in raw
+                ]
+                changed = core.respond(
+                    flashes, message["status"], headers, _request(scope)
+                )
+                if changed is not headers:
+                    message = {**message, "headers": _encode(raw, headers, changed)}
+            await send(message)
+
+        token = _current.set(flashes)
+        try:
+            await self.app(scope, receive, flash_send)
+        finally:
+            _current.reset(token)
+
+
+def _encode(
+    raw: list[Any], decoded: list[tuple[str, str]], changed: list[tuple[str, str]]
+) -> list[Any]:
+    """The changed headers as ASGI byte pairs: the application's own fields
+    as they were (the very objects) where the rules left them alone, in
+    their order; the rules only change fields in place and append."""
+    out: list[Any] = []
+    for index, pair in enumerate(changed):
+        if index < len(raw) and pair == decoded[index]:
+            out.append(raw[index])
+        else:
+            out.append((pair[0].encode("latin-1"), pair[1].encode("latin-1")))
+    return out
