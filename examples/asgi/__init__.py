@@ -1,0 +1,3 @@
+"""ASGI examples: Starlette and FastAPI with :mod:`flashmw.asgi`."""
+
+from __future__ import annotations
