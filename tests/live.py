@@ -66,6 +66,10 @@ class Gunicorn:
     :param args: further command-line options.
     """
 
+    #: What the server logs once it has bound its port (group 1: the port);
+    #: a subclass for another server sets its own.
+    listening: re.Pattern[str] = _LISTENING
+
     def __init__(
         self,
         app: str,
@@ -158,7 +162,7 @@ class Gunicorn:
             raise self.fail("not started")
         port = 0
         while not port:
-            match = _LISTENING.search(self.log)
+            match = self.listening.search(self.log)
             if match:
                 port = int(match.group(1))
             elif process.poll() is not None:
