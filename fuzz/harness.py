@@ -21,6 +21,9 @@ Every target checks a property, not just "did not crash":
 - ``middleware``: a whole request through :class:`~flashmw.FlashMiddleware`
   with a mutated cookie: no exception, the app's status passes through, no
   header holds CR/LF, a bad cookie is deleted and a shown one consumed.
+- ``asgi``: the same request through :class:`flashmw.asgi.FlashMiddleware`
+  gives exactly the WSGI driver's status, headers and body, and so the same
+  properties.
 
 The module has no atheris import, so tests and the random engine use it too.
 """
@@ -41,7 +44,8 @@ from itsdangerous import Signer, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from flashmw import FlashMiddleware, get_flashed_messages
-from flashmw._http import find_cookie, find_cookies
+from flashmw._http import Headers, find_cookie, find_cookies
+from flashmw.asgi import FlashMiddleware as ASGIFlashMiddleware
 from flashmw.codec import (
     CLOCK_SKEW,
     DEFAULT_SALT,
@@ -517,8 +521,9 @@ MIDDLEWARE = FlashMiddleware(_wsgi_app, KEY, fallback_keys=[OLD_KEY], max_age=MA
 MIDDLEWARE.core.codec = CODEC
 
 
-def target_middleware(p: Provider) -> None:
-    """A whole request with a mutated cookie among neighbours."""
+def _request(p: Provider) -> tuple[str, str, str]:
+    """A request's (method, scheme, Cookie header) with a mutated cookie
+    among neighbours."""
     seed = p.pick(SEEDS)[0]
     value = seed if p.number(0, 3) == 0 else mutate(p, seed)
     neighbours = p.text(60)
@@ -530,13 +535,18 @@ def target_middleware(p: Provider) -> None:
             f"{COOKIE}={value}; {COOKIE}={seed}",
         ]
     )
+    return p.pick(["GET", "POST", "HEAD"]), p.pick(["http", "https"]), header
+
+
+def _wsgi(method: str, scheme: str, header: str) -> tuple[int, Headers, bytes]:
+    """One request through the WSGI driver: (status, headers, body)."""
     environ = {
-        "REQUEST_METHOD": p.pick(["GET", "POST", "HEAD"]),
+        "REQUEST_METHOD": method,
         "PATH_INFO": "/",
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": p.pick(["http", "https"]),
+        "wsgi.url_scheme": scheme,
         "HTTP_COOKIE": header,
     }
     seen: list[tuple[str, list[tuple[str, str]]]] = []
@@ -549,7 +559,11 @@ def target_middleware(p: Provider) -> None:
 
     body = b"".join(MIDDLEWARE(environ, start_response))
     assert len(seen) == 1 and seen[0][0] == "200 OK"
-    headers = seen[0][1]
+    return 200, seen[0][1], body
+
+
+def _check(method: str, header: str, headers: Headers, body: bytes) -> None:
+    """What the response to a request with *header* must hold."""
     for _, field in headers:
         assert "\r" not in field and "\n" not in field and "\x00" not in field
     cookies = [f for n, f in headers if n == "Set-Cookie"]
@@ -568,14 +582,85 @@ def target_middleware(p: Provider) -> None:
     if problem is not None or messages:
         # A bad cookie is deleted; a good one was shown on a GET/POST and is
         # consumed, or kept unchanged on HEAD.
-        if environ["REQUEST_METHOD"] == "HEAD" and problem is None:
+        if method == "HEAD" and problem is None:
             assert cookies == []
         else:
             assert cookies and cookies[0].startswith(f"{COOKIE}=;"), (header, cookies)
         assert ("Vary", "Cookie") in headers
-    if messages and environ["REQUEST_METHOD"] != "HEAD":
+    if messages and method != "HEAD":
         assert ("Cache-Control", "private") in headers
         assert body.startswith(b"[(")
+
+
+def target_middleware(p: Provider) -> None:
+    """A whole request with a mutated cookie among neighbours."""
+    method, scheme, header = _request(p)
+    _, headers, body = _wsgi(method, scheme, header)
+    _check(method, header, headers, body)
+
+
+async def _asgi_app(scope: Any, receive: Any, send: Any) -> None:
+    shown = get_flashed_messages(scope, with_categories=True)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"Content-Type", b"text/plain")],
+        }
+    )
+    body = repr(shown).encode("utf-8", "backslashreplace")
+    await send({"type": "http.response.body", "body": body})
+
+
+ASGI_MIDDLEWARE = ASGIFlashMiddleware(
+    _asgi_app, KEY, fallback_keys=[OLD_KEY], max_age=MAX_AGE
+)
+ASGI_MIDDLEWARE.core.codec = CODEC
+
+
+def _asgi(method: str, scheme: str, header: str) -> tuple[int, Headers, bytes]:
+    """One request through the ASGI driver, headers decoded as WSGI has them."""
+    # A Cookie header is bytes on the wire; WSGI servers decode it as
+    # latin-1, so the same bytes go to both drivers.
+    scope = {
+        "type": "http",
+        "method": method,
+        "scheme": scheme,
+        "path": "/",
+        "headers": [(b"cookie", header.encode("latin-1", "replace"))],
+    }
+    sent: list[Any] = []
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    # Nothing here waits for I/O: the coroutine finishes in one step, with
+    # no event loop (one per input would cost more than the request).
+    coroutine = ASGI_MIDDLEWARE(scope, receive, send)
+    try:
+        coroutine.send(None)
+    except StopIteration:
+        pass
+    else:  # pragma: no cover - the driver awaited something real
+        coroutine.close()
+        raise AssertionError("the ASGI driver suspended")
+    start, *bodies = sent
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]]
+    return start["status"], headers, b"".join(m["body"] for m in bodies)
+
+
+def target_asgi(p: Provider) -> None:
+    """The same request through both drivers: the ASGI one answers exactly
+    as the WSGI one does (they differ only in protocol plumbing), and its
+    answer holds the same properties."""
+    method, scheme, header = _request(p)
+    header = header.encode("latin-1", "replace").decode("latin-1")
+    status, headers, body = _asgi(method, scheme, header)
+    assert (status, headers, body) == _wsgi(method, scheme, header)
+    _check(method, header, headers, body)
 
 
 TARGETS: list[Callable[[Provider], None]] = [
@@ -589,6 +674,8 @@ TARGETS: list[Callable[[Provider], None]] = [
     target_find_cookie,
     target_find_cookie,
     target_middleware,
+    # Last, so that the other targets keep their indices.
+    target_asgi,
 ]
 
 

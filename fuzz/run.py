@@ -41,9 +41,11 @@ def _save(data: bytes) -> Path:
 
 def _corpus(directory: Path) -> None:
     """Write seed inputs: one per target and per mutation family."""
+    from harness import TARGETS  # type: ignore[import-not-found]
+
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(0)
-    for target in range(10):
+    for target in range(len(TARGETS)):
         for n in range(20):
             data = bytes([target]) + bytes(rng.randrange(256) for _ in range(n * 8))
             (directory / f"seed-{target}-{n}").write_bytes(data)
