@@ -39,11 +39,13 @@ The accounting rules:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -549,6 +551,80 @@ class Server:
             proc.wait(timeout=15)
 
 
+class UvicornServer(Server):
+    """uvicorn serving :mod:`soak.asgi_app` with *workers* processes on an
+    ephemeral loopback port (*threads* is unused: one event loop each)."""
+
+    _LISTENING = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+
+    def __enter__(self) -> Server:
+        env = {**os.environ, "SOAK_FLASH_KEY": secrets.token_hex(32)}
+        env["SOAK_SABOTAGE"] = self.sabotage
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(ROOT), env.get("PYTHONPATH")])
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--host",
+            "127.0.0.1",
+            # Port 0: the kernel picks a free one; uvicorn logs which.
+            "--port",
+            "0",
+            "--workers",
+            str(self.workers),
+            "--backlog",
+            "1024",
+            "--timeout-graceful-shutdown",
+            "5",
+            # info: the line that gives the port; no access log.
+            "--log-level",
+            "info",
+            "--no-access-log",
+            "--lifespan",
+            "off",
+            "soak.asgi_app:application",
+        ]
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                # Its own process group: SIGTERM reaches the workers too.
+                start_new_session=True,
+            )
+        try:
+            limit = time.monotonic() + self.deadline
+            while not self.port:
+                found = self._LISTENING.search(self.log.read_bytes())
+                if found:
+                    self.port = int(found.group(1))
+                elif self.proc.poll() is not None or time.monotonic() > limit:
+                    raise RuntimeError(f"uvicorn: {self.log.read_text()[-2000:]}")
+                else:
+                    time.sleep(0.05)
+            self._wait_ready()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        if self.proc is not None:
+            # Workers left behind by a parent that had to be killed: they
+            # are in the process group made for this server alone.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+#: The servers a soak can run under, by name.
+SERVERS: dict[str, type[Server]] = {"gunicorn": Server, "uvicorn": UvicornServer}
+
+
 _TRACEBACK = "Traceback (most recent call last):"
 
 
@@ -571,8 +647,16 @@ def server_errors(log_text: str) -> tuple[Counter[str], list[str]]:
         if match.group(1) not in ("streamed-read",):
             examples.append(match.group(0))
     for line in log_text.splitlines():
-        if "[CRITICAL]" in line or (
-            "[ERROR]" in line and "Error handling request" not in line
+        if (
+            "[CRITICAL]" in line
+            or ("[ERROR]" in line and "Error handling request" not in line)
+            # uvicorn's format; its line before each traceback is counted
+            # with the traceback above.
+            or line.startswith("CRITICAL:")
+            or (
+                line.startswith("ERROR:")
+                and "Exception in ASGI application" not in line
+            )
         ):
             counts["unexpected server log errors"] += 1
             examples.append(line)
@@ -611,19 +695,22 @@ def run(
     threads: int = 8,
     seed: int = 1,
     sabotage: str = "",
+    server: str = "gunicorn",
 ) -> Report:
     """Run one soak and return its report.
 
     *sabotage* ``"prefetch"`` hides prefetch headers from flashmw, so the
     run must report lost messages: a self-test of the accounting.
+    *server* ``"uvicorn"`` runs the ASGI driver (:mod:`soak.asgi_app`)
+    under uvicorn instead of the WSGI one under gunicorn.
     """
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="flashmw-soak-") as tmp:
-        log = Path(tmp) / "gunicorn.log"
-        with Server(workers, threads, log, sabotage=sabotage) as server:
+        log = Path(tmp) / "server.log"
+        with SERVERS[server](workers, threads, log, sabotage=sabotage) as host:
             budget = Budget(requests, duration)
             team = [
-                Client(i, server.port, budget, random.Random(seed * 1000 + i))
+                Client(i, host.port, budget, random.Random(seed * 1000 + i))
                 for i in range(clients)
             ]
             threads_ = [
@@ -683,7 +770,12 @@ def run(
     rows: list[tuple[str, object]] = [
         ("requests", stats["requests"]),
         ("wall clock", f"{seconds:.1f} s ({stats['requests'] / seconds:,.0f} req/s)"),
-        ("clients / workers x threads", f"{clients} / {workers} x {threads} gthread"),
+        (
+            "clients / workers x threads",
+            f"{clients} / {workers} x {threads} gthread"
+            if server == "gunicorn"
+            else f"{clients} / {workers} uvicorn workers",
+        ),
         ("messages flashed (acknowledged)", flashed),
         ("shown exactly once", outcome["shown exactly once"]),
         ("lost", outcome["lost"]),
@@ -762,6 +854,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--server",
+        choices=sorted(SERVERS),
+        default="gunicorn",
+        help="uvicorn: the ASGI driver (soak/asgi_app.py)",
+    )
     options = parser.parse_args(argv)
     report = run(
         options.requests,
@@ -770,6 +868,7 @@ def main(argv: list[str] | None = None) -> int:
         options.workers,
         options.threads,
         options.seed,
+        server=options.server,
     )
     print(report.table)
     for problem in report.problems[:30]:
