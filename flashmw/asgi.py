@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .api import ENVIRON_KEY, _current
 from .core import MAX_COOKIE_SIZE, FlashCore, OverflowPolicy, Request
+from .flashes import Flashes
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing_extensions import Unpack
@@ -34,13 +35,17 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def _field(raw: Iterable[Any], name: bytes, separator: str) -> str | None:
-    """The request header *name* (lower case, as ASGI gives names), with
-    repeated fields joined as a WSGI server joins them."""
-    values = [value for key, value in raw if key == name]
-    if not values:
-        return None
-    return separator.join(value.decode("latin-1") for value in values)
+def _cookie(raw: Iterable[Any]) -> str | None:
+    """The ``Cookie`` header of an ASGI request, or ``None``.
+
+    An HTTP/2 client may send each cookie in a field of its own (RFC 9113
+    §8.2.3); they are joined with ``"; "``, as the HTTP/1.1 field is.
+    """
+    found = None
+    for key, value in raw:
+        if key == b"cookie":
+            found = value if found is None else found + b"; " + value
+    return None if found is None else found.decode("latin-1")
 
 
 def _request(scope: Scope) -> Request:
@@ -48,13 +53,38 @@ def _request(scope: Scope) -> Request:
     raw = scope.get("headers") or ()
 
     def header(name: str) -> str | None:
-        return _field(raw, name.encode("latin-1"), ", ")
+        # Repeated fields joined as a WSGI server joins them.
+        key = name.encode("latin-1")
+        values = [value.decode("latin-1") for k, value in raw if k == key]
+        return ", ".join(values) if values else None
 
     return Request(
         scope.get("method", "GET"),
         scope.get("scheme") in ("https", "wss"),
         header,
     )
+
+
+def _respond(
+    core: FlashCore, flashes: Flashes, message: Message, scope: Scope
+) -> Message:
+    """``http.response.start`` with the rules' header changes: a new message
+    (the application's may be a shared constant) whose header list keeps
+    the application's own fields, the very objects, in their order."""
+    raw = list(message.get("headers") or ())
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+    changed = core.respond(flashes, message["status"], headers, _request(scope))
+    if changed is headers:
+        return message
+    # The rules change fields in place and append new ones: a field that is
+    # the same object as before is the application's, byte for byte.
+    fields = [
+        raw[index]
+        if index < len(raw) and pair is headers[index]
+        else (pair[0].encode("latin-1"), pair[1].encode("latin-1"))
+        for index, pair in enumerate(changed)
+    ]
+    return {**message, "headers": fields}
 
 
 class FlashMiddleware:
@@ -118,25 +148,16 @@ class FlashMiddleware:
             # outer instance owns the cookie.
             return await self.app(scope, receive, send)
         core = self.core
-        flashes = core.flashes(_field(scope.get("headers") or (), b"cookie", "; "))
+        flashes = core.flashes(_cookie(scope.get("headers") or ()))
         # A copy, as the ASGI spec asks of middleware that changes the scope:
         # the server's dict stays as it was.
         scope = {**scope, ENVIRON_KEY: flashes}
 
         async def flash_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                # Every start: an error page replacing a response that was
-                # never sent gets the same protection, as under WSGI.
-                raw = list(message.get("headers") or ())
-                headers = [
-                    (key.decode("latin-1"), value.decode("latin-1"))
-                    for key, value in raw
-                ]
-                changed = core.respond(
-                    flashes, message["status"], headers, _request(scope)
-                )
-                if changed is not headers:
-                    message = {**message, "headers": _encode(raw, headers, changed)}
+            # Every start: an error page replacing a response that was never
+            # sent gets the same protection, as under WSGI.
+            if message["type"] == "http.response.start" and not core.untouched(flashes):
+                message = _respond(core, flashes, message, scope)
             await send(message)
 
         token = _current.set(flashes)
@@ -144,18 +165,3 @@ class FlashMiddleware:
             await self.app(scope, receive, flash_send)
         finally:
             _current.reset(token)
-
-
-def _encode(
-    raw: list[Any], decoded: list[tuple[str, str]], changed: list[tuple[str, str]]
-) -> list[Any]:
-    """The changed headers as ASGI byte pairs: the application's own fields
-    as they were (the very objects) where the rules left them alone, in
-    their order; the rules only change fields in place and append."""
-    out: list[Any] = []
-    for index, pair in enumerate(changed):
-        if index < len(raw) and pair == decoded[index]:
-            out.append(raw[index])
-        else:
-            out.append((pair[0].encode("latin-1"), pair[1].encode("latin-1")))
-    return out
