@@ -190,9 +190,10 @@ class Flashes:
     def _check_open(self, action: str) -> None:
         if self.sealed:
             raise HeadersSentError(
-                f"cannot {action} after start_response was called: the flash "
-                "cookie travels in the response headers. Change flashes before "
-                "calling it (not inside a streamed body)."
+                f"cannot {action} after start_response was called (under ASGI, "
+                "after http.response.start was sent): the flash cookie travels "
+                "in the response headers. Change flashes before the response "
+                "starts (not inside a streamed body or a background task)."
             )
 
     # -- adding ----------------------------------------------------------------
@@ -284,7 +285,8 @@ class Flashes:
                     f"{len(fresh)} flash message(s) were read after the response "
                     "headers were sent, so the cookie could not be cleared: they "
                     "will show again on the next request. Read flashes before "
-                    "start_response is called.",
+                    "start_response is called (under ASGI, before "
+                    "http.response.start is sent).",
                     FlashWarning,
                     stacklevel=caller_stacklevel(),
                 )

@@ -367,7 +367,7 @@ def test_flash_after_the_response_started_raises() -> None:
         await send(body(b"start", more=True))
         flash(scope, "too late")
 
-    with pytest.raises(HeadersSentError, match="after"):
+    with pytest.raises(HeadersSentError, match="after http.response.start was sent"):
         call(wrap(app), http_scope())
 
 
