@@ -139,7 +139,7 @@ class FlashMiddleware:
     ) -> None:
         self.app = app
         #: The shared rules, with the validated options.
-        self.core = FlashCore(secret_key, **options)
+        self.core: FlashCore = FlashCore(secret_key, **options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one connection; see the class docstring."""
