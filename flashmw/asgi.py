@@ -74,7 +74,7 @@ def _respond(
     raw = list(message.get("headers") or ())
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
     changed = core.respond(flashes, message["status"], headers, _request(scope))
-    if changed is headers:
+    if changed is headers:  # pragma: no cover - respond() may; it does not today
         return message
     # The rules change fields in place and append new ones: a field that is
     # the same object as before is the application's, byte for byte.
