@@ -107,6 +107,17 @@ def test_secure_follows_a_trusted_proxy(server: Gunicorn) -> None:
     assert "Secure" not in cookie
 
 
+@pytest.mark.parametrize("name", ["starlette_app", "quart_app"])
+def test_the_other_examples_under_uvicorn(name: str) -> None:
+    if name == "quart_app":
+        pytest.importorskip("quart")
+    env = _key_env(secrets.token_hex(32))
+    with Uvicorn(f"examples.asgi.{name}:app", env=env) as server:
+        client = Client()
+        assert _save(client, server.url, "tea") == SAVED
+        assert shown_messages(client.get(f"{server.url}/").text) == []
+
+
 def test_a_wsgi_and_an_asgi_service_share_the_messages() -> None:
     """A fleet moving one service at a time: the WSGI demo under gunicorn and
     the ASGI examples under uvicorn, one key, one cookie."""
