@@ -337,3 +337,24 @@ def test_the_quart_example_with_its_test_client(secret_key: str) -> None:
         app.jinja_env.globals["get_flashed_messages"]
         is flashmw.jinja.get_flashed_messages
     )
+
+
+def test_the_litestar_example_with_its_test_client(secret_key: str) -> None:
+    """Litestar takes the pure ASGI middleware through ``DefineMiddleware``."""
+    pytest.importorskip("litestar")
+    from litestar.testing import TestClient as LitestarClient
+
+    from examples.asgi import litestar_app
+
+    with LitestarClient(litestar_app.make_app(secret_key)) as client:
+
+        def get(path: str) -> tuple[int, str]:
+            response = client.get(path)
+            return response.status_code, response.text
+
+        def post(path: str, form: Mapping[str, str]) -> tuple[int, str]:
+            response = client.post(path, data=dict(form), follow_redirects=False)
+            return response.status_code, response.headers.get("location", "")
+
+        check_scenario("Litestar", get, post)
+        assert set(client.cookies.keys()) <= {"flashmw"}

@@ -107,10 +107,10 @@ def test_secure_follows_a_trusted_proxy(server: Gunicorn) -> None:
     assert "Secure" not in cookie
 
 
-@pytest.mark.parametrize("name", ["starlette_app", "quart_app"])
+@pytest.mark.parametrize("name", ["starlette_app", "quart_app", "litestar_app"])
 def test_the_other_examples_under_uvicorn(name: str) -> None:
-    if name == "quart_app":
-        pytest.importorskip("quart")
+    if name != "starlette_app":
+        pytest.importorskip(name.removesuffix("_app"))
     env = _key_env(secrets.token_hex(32))
     with Uvicorn(f"examples.asgi.{name}:app", env=env) as server:
         client = Client()
