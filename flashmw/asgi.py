@@ -29,10 +29,12 @@ __all__ = ["MAX_COOKIE_SIZE", "ASGIApp", "FlashMiddleware", "OverflowPolicy"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-#: An ASGI 3 application.
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+#: An ASGI 3 application. Its arguments are ``Any`` on purpose: frameworks
+#: spell scopes and messages as ``MutableMapping`` (Starlette, FastAPI) or as
+#: ``TypedDict`` unions (asgiref, Quart, Litestar), and neither is a subtype
+#: of the other, so a stricter type would refuse half of the applications
+#: (and half of the servers' calls) this driver serves.
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 
 def _cookie(raw: Iterable[Any]) -> str | None:
@@ -141,8 +143,9 @@ class FlashMiddleware:
         #: The shared rules, with the validated options.
         self.core: FlashCore = FlashCore(secret_key, **options)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Handle one connection; see the class docstring."""
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Handle one ``http`` request (or pass another scope through); see
+        the class docstring."""
         if scope["type"] != "http" or ENVIRON_KEY in scope:
             # Websockets and lifespan carry no flashes; wrapped twice, the
             # outer instance owns the cookie.
@@ -151,17 +154,17 @@ class FlashMiddleware:
         flashes = core.flashes(_cookie(scope.get("headers") or ()))
         # A copy, as the ASGI spec asks of middleware that changes the scope:
         # the server's dict stays as it was.
-        scope = {**scope, ENVIRON_KEY: flashes}
+        copy: Scope = {**scope, ENVIRON_KEY: flashes}
 
         async def flash_send(message: Message) -> None:
             # Every start: an error page replacing a response that was never
             # sent gets the same protection, as under WSGI.
             if message["type"] == "http.response.start" and not core.untouched(flashes):
-                message = _respond(core, flashes, message, scope)
+                message = _respond(core, flashes, message, copy)
             await send(message)
 
         token = _current.set(flashes)
         try:
-            await self.app(scope, receive, flash_send)
+            await self.app(copy, receive, flash_send)
         finally:
             _current.reset(token)
