@@ -78,13 +78,13 @@ def test_the_examples_with_their_test_client(name: str, secret_key: str) -> None
 
 PAGE = "{% for c, m in get_flashed_messages(with_categories=true) %}[{{ c }}:{{ m }}]"
 TEMPLATES = Jinja2Templates(
-    env=flashmw.jinja.install(
-        jinja2.Environment(
-            loader=jinja2.DictLoader({"page.html": PAGE + "{% endfor %}"}),
-            autoescape=True,
-        )
+    env=jinja2.Environment(
+        loader=jinja2.DictLoader({"page.html": PAGE + "{% endfor %}"}),
+        autoescape=True,
     )
 )
+# As the README says: install the global on the templates' environment.
+flashmw.jinja.install(TEMPLATES.env)
 
 
 async def flash_view(request: Request) -> Response:
