@@ -13,11 +13,11 @@ live in the core, as for the WSGI driver (:mod:`flashmw.middleware`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from .api import ENVIRON_KEY, _current
-from .core import MAX_COOKIE_SIZE, FlashCore, OverflowPolicy, Request
+from .core import MAX_COOKIE_SIZE, FlashCore, OverflowPolicy
 from .flashes import Flashes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +25,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .core import FlashOptions
 
-__all__ = ["MAX_COOKIE_SIZE", "ASGIApp", "FlashMiddleware", "OverflowPolicy"]
+__all__ = [
+    "MAX_COOKIE_SIZE",
+    "ASGIApp",
+    "FlashMiddleware",
+    "OverflowPolicy",
+    "ScopeRequest",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -50,21 +56,40 @@ def _cookie(raw: Iterable[Any]) -> str | None:
     return None if found is None else found.decode("latin-1")
 
 
-def _request(scope: Scope) -> Request:
-    """The request as the rules see it, from an ASGI ``http`` scope."""
-    raw = scope.get("headers") or ()
+class ScopeRequest:
+    """An ASGI request as the rules see it (a
+    :class:`~flashmw.core.RequestView`), read from the scope only when the
+    rules ask: one small object per response that touched flashes, nothing
+    copied. Integrations over ASGI frameworks pass it to
+    :meth:`~flashmw.core.FlashCore.respond` too; the WSGI twin is
+    :class:`flashmw.middleware.EnvironRequest`.
 
-    def header(name: str) -> str | None:
-        # Repeated fields joined as a WSGI server joins them.
+    :param scope: the request's ASGI ``http`` scope.
+    """
+
+    __slots__ = ("_scope",)
+
+    def __init__(self, scope: Mapping[str, Any]) -> None:
+        self._scope = scope
+
+    @property
+    def method(self) -> str:
+        """The scope's ``method``."""
+        method = self._scope.get("method", "GET")
+        return method if isinstance(method, str) else "GET"
+
+    @property
+    def https(self) -> bool:
+        """Whether the scope's ``scheme`` is ``https`` (or ``wss``)."""
+        return self._scope.get("scheme") in ("https", "wss")
+
+    def header(self, name: str, /) -> str | None:
+        """The request header *name* (lower case, as ASGI gives names),
+        repeated fields joined with ``", "`` as a WSGI server joins them."""
         key = name.encode("latin-1")
+        raw = self._scope.get("headers") or ()
         values = [value.decode("latin-1") for k, value in raw if k == key]
         return ", ".join(values) if values else None
-
-    return Request(
-        scope.get("method", "GET"),
-        scope.get("scheme") in ("https", "wss"),
-        header,
-    )
 
 
 def _respond(
@@ -75,7 +100,7 @@ def _respond(
     the application's own fields, the very objects, in their order."""
     raw = list(message.get("headers") or ())
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
-    changed = core.respond(flashes, message["status"], headers, _request(scope))
+    changed = core.respond(flashes, message["status"], headers, ScopeRequest(scope))
     if changed is headers:  # pragma: no cover - respond() may; it does not today
         return message
     # The rules change fields in place and append new ones: a field that is

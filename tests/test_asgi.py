@@ -584,3 +584,29 @@ def test_the_asgi_fuzz_target_agrees_with_the_wsgi_driver() -> None:
             harness.target_asgi(harness.Provider(rng.randbytes(size)))
     finally:
         logger.disabled = disabled
+
+
+# -- the request as the rules see it ---------------------------------------------------
+
+
+def test_the_scope_request_reads_what_the_rules_ask() -> None:
+    from flashmw.asgi import ScopeRequest
+
+    request = ScopeRequest(
+        http_scope(
+            method="HEAD",
+            scheme="https",
+            headers=[
+                (b"sec-fetch-dest", b"document"),
+                (b"sec-fetch-dest", b"image"),
+                (b"purpose", b"caf\xe9"),
+            ],
+        )
+    )
+    assert (request.method, request.https) == ("HEAD", True)
+    assert request.header("sec-fetch-dest") == "document, image"
+    assert request.header("purpose") == "caf\xe9"
+    assert request.header("sec-purpose") is None
+    bare = ScopeRequest({"type": "http", "scheme": "wss", "method": None})
+    assert (bare.method, bare.https, bare.header("x")) == ("GET", True, None)
+    assert not ScopeRequest({"type": "http"}).https
