@@ -182,8 +182,10 @@ class FlashMiddleware:
         copy: Scope = {**scope, ENVIRON_KEY: flashes}
 
         async def flash_send(message: Message) -> None:
-            # Every start: an error page replacing a response that was never
-            # sent gets the same protection, as under WSGI.
+            # http.response.start carries the status and the headers: where
+            # the rules decide, as start_response is under WSGI. ASGI has no
+            # exc_info: an application that raises before it sends nothing
+            # here, and the server's 500 never passes through.
             if message["type"] == "http.response.start" and not core.untouched(flashes):
                 message = _respond(core, flashes, message, copy)
             await send(message)
