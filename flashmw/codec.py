@@ -19,8 +19,17 @@ configuration writes. The JSON is, strictly::
 
 where ``1`` is the schema version, ``age`` the whole seconds between the
 message being flashed and the token being signed, and ``html`` 1 for a
-:class:`~markupsafe.Markup` text, else 0. The token is signed, not encrypted:
-its owner can read it.
+:class:`~markupsafe.Markup` text, else 0. When any message has a life of its
+own (``ttl``) or a count of coalesced repeats, the payload is version 2,
+whose entries may carry a fifth element::
+
+    [2, [[category, text, age, html],
+         [category, text, age, html, {"t": ttl, "n": count}], ...]]
+
+with ``"t"`` (seconds, at least 1) and ``"n"`` (at least 2) each optional
+and nothing else allowed. Messages without either are still written as
+version 1, so their tokens are the same as before. Both versions are read.
+The token is signed, not encrypted: its owner can read it.
 
 :meth:`FlashCodec.decode` never raises on untrusted input: anything that is not
 a token this codec produced with one of its keys, within ``max_age``, decodes
@@ -51,8 +60,14 @@ from .message import Message
 SALT = b"flashmw.flashes"
 #: The scope of the default cookie: name ``flashmw``, ``Path=/``, host-only.
 DEFAULT_SCOPE = cookie_scope("flashmw", "/", None)
-#: Version of the JSON schema, the first element of every payload.
+#: Version of the JSON schema written when no message has a ``ttl`` or a
+#: count, the first element of the payload.
 VERSION = 1
+#: Version of the JSON schema written when some message has a ``ttl`` or a
+#: count: its entries may carry a fifth element, ``{"t": ttl, "n": count}``.
+VERSION_EXTRAS = 2
+_VERSIONS = (VERSION, VERSION_EXTRAS)
+_EXTRA_KEYS = frozenset(("t", "n"))
 #: The most messages one cookie may carry; larger payloads are rejected.
 MAX_MESSAGES = 500
 #: The most bytes the JSON may take once decompressed; it caps what a
@@ -133,6 +148,29 @@ def _b64_length(size: int) -> int:
     return (size * 4 + 2) // 3
 
 
+def _extras(ttl: int | None, count: int) -> dict[str, int]:
+    """The fifth element of a version 2 entry."""
+    extras = {}
+    if ttl is not None:
+        extras["t"] = ttl
+    if count != 1:
+        extras["n"] = count
+    return extras
+
+
+def _read_extras(extras: object) -> tuple[int | None, int]:
+    """The ``ttl`` and count of a version 2 entry's fifth element."""
+    if type(extras) is not dict or not extras or not _EXTRA_KEYS.issuperset(extras):
+        raise _Malformed("bad entry")
+    ttl = extras.get("t")
+    count = extras.get("n", 1)
+    if ttl is not None and (type(ttl) is not int or ttl < 1):
+        raise _Malformed("bad entry")
+    if type(count) is not int or ("n" in extras and count < 2):
+        raise _Malformed("bad entry")
+    return ttl, count
+
+
 class FlashCodec:
     """Encode and decode flash messages as a signed cookie value.
 
@@ -201,7 +239,15 @@ class FlashCodec:
                 now - born if now > born else 0,
                 1 if isinstance(text, Markup) else 0,
             ]
-            for category, text, born, _ in messages
+            if ttl is None and count == 1
+            else [
+                category,
+                text,
+                now - born if now > born else 0,
+                1 if isinstance(text, Markup) else 0,
+                _extras(ttl, count),
+            ]
+            for category, text, born, _, ttl, count in messages
         ]
         payload = self._fit(entries, room)
         if payload is None:
@@ -213,7 +259,14 @@ class FlashCodec:
         """The payload for *entries* if it fits in *room* characters."""
         if len(entries) > MAX_MESSAGES:
             return None
-        raw = _dumps([VERSION, entries]).encode("utf-8", "surrogatepass")
+        # Version 1 unless an entry carries extras: the tokens of messages
+        # that use neither ttl nor counts stay exactly as they were.
+        version = VERSION
+        for entry in entries:
+            if len(entry) > 4:
+                version = VERSION_EXTRAS
+                break
+        raw = _dumps([version, entries]).encode("utf-8", "surrogatepass")
         if len(raw) > MAX_PAYLOAD_BYTES:
             return None
         if _b64_length(len(raw)) <= room:
@@ -304,18 +357,27 @@ class FlashCodec:
             type(data) is not list
             or len(data) != 2
             or type(data[0]) is not int
-            or data[0] != VERSION
+            or data[0] not in _VERSIONS
             or type(data[1]) is not list
             or len(data[1]) > MAX_MESSAGES
         ):
-            raise _Malformed("not a version 1 payload")
+            raise _Malformed("not a version 1 or 2 payload")
+        extended = data[0] == VERSION_EXTRAS
         messages: list[Message] = []
         expired = 0
         for entry in data[1]:
-            if type(entry) is not list or len(entry) != 4:
+            if type(entry) is not list:
                 raise _Malformed("bad entry")
-            # Unpacked first: checking locals is twice as fast as subscripts.
-            category, text, age, html = entry
+            ttl: int | None = None
+            count = 1
+            if len(entry) == 4:
+                # Unpacked first: checking locals is twice as fast as subscripts.
+                category, text, age, html = entry
+            elif len(entry) == 5 and extended:
+                category, text, age, html, extras = entry
+                ttl, count = _read_extras(extras)
+            else:
+                raise _Malformed("bad entry")
             if (
                 type(category) is not str
                 or type(text) is not str
@@ -326,10 +388,16 @@ class FlashCodec:
             ):
                 raise _Malformed("bad entry")
             born = signed_at - age
-            if max_age is not None and now - born > max_age:
+            if (max_age is not None and now - born > max_age) or (
+                ttl is not None and now - born > ttl
+            ):
                 expired += 1
                 continue
-            messages.append(Message(category, Markup(text) if html else text, born))
+            text = Markup(text) if html else text
+            if ttl is None and count == 1:
+                messages.append(Message(category, text, born))
+            else:
+                messages.append(Message(category, text, born, False, ttl, count))
         return Decoded(messages, None, expired)
 
     @staticmethod
