@@ -162,13 +162,13 @@ def _read_extras(extras: object) -> tuple[int | None, int]:
     """The ``ttl`` and count of a version 2 entry's fifth element."""
     if type(extras) is not dict or not extras or not _EXTRA_KEYS.issuperset(extras):
         raise _Malformed("bad entry")
-    ttl = extras.get("t")
-    count = extras.get("n", 1)
-    if ttl is not None and (type(ttl) is not int or ttl < 1):
+    ttl = extras.get("t", 1)
+    count = extras.get("n", 2)
+    # Absent keys take valid stand-ins, so that a present one is checked
+    # strictly ("t": null is malformed, not "no ttl").
+    if type(ttl) is not int or ttl < 1 or type(count) is not int or count < 2:
         raise _Malformed("bad entry")
-    if type(count) is not int or ("n" in extras and count < 2):
-        raise _Malformed("bad entry")
-    return ttl, count
+    return (ttl if "t" in extras else None), (count if "n" in extras else 1)
 
 
 class FlashCodec:
