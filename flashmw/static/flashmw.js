@@ -20,7 +20,8 @@
  * as HTML only when the server says it was flashed as trusted HTML.
  *
  * window.flashmw.render(messages) renders a list of the same shape;
- * window.flashmw.load() fetches again.
+ * window.flashmw.load() fetches again; window.flashmw.ready is a promise
+ * that settles when the page load's fetch is done.
  */
 (function () {
   "use strict";
@@ -99,12 +100,17 @@
     render(detail && Array.isArray(detail.value) ? detail.value : detail);
   });
 
-  window.flashmw = { render: render, load: load };
-  if (data.fetch !== "false") {
-    if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", load);
-    } else {
-      load();
+  // ready: settles once the page load's fetch is done (at once without it).
+  var ready = data.fetch === "false" ? Promise.resolve() : new Promise(
+    function (resolve) {
+      if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", function () {
+          load().then(resolve);
+        });
+      } else {
+        load().then(resolve);
+      }
     }
-  }
+  );
+  window.flashmw = { render: render, load: load, ready: ready };
 })();
