@@ -75,7 +75,7 @@ def flash(
     environ: Mapping[str, Any],
     message: str,
     category: str = "message",
-    *,
+    # Meant to be passed by keyword, but not keyword-only: see Flashes.flash.
     ttl: int | None = None,
     allow_duplicate: bool = True,
 ) -> None:
@@ -84,9 +84,7 @@ def flash(
     The same as ``get_flashes(environ).flash(message, category, ...)``; see
     :meth:`~flashmw.flashes.Flashes.flash` for *ttl* and *allow_duplicate*.
     """
-    get_flashes(environ).flash(
-        message, category, ttl=ttl, allow_duplicate=allow_duplicate
-    )
+    get_flashes(environ).flash(message, category, ttl, allow_duplicate)
 
 
 def get_flashed_messages(

@@ -148,8 +148,9 @@ def _b64_length(size: int) -> int:
     return (size * 4 + 2) // 3
 
 
-def _extras(ttl: int | None, count: int) -> dict[str, int]:
-    """The fifth element of a version 2 entry."""
+def _extras(ttl: int | None, count: int, made: list[None]) -> dict[str, int]:
+    """The fifth element of a version 2 entry; appends to *made*."""
+    made.append(None)
     extras = {}
     if ttl is not None:
         extras["t"] = ttl
@@ -232,6 +233,9 @@ class FlashCodec:
         # A clock that stepped back makes born > now: clamp the age at zero.
         # (Unpacking and conditional expressions instead of attribute access,
         # max() and int(): this runs once per message, 20 times in S4.)
+        # _extras() notes in *extended* each entry it makes, so that the
+        # plain case needs no second pass to choose the version.
+        extended: list[None] = []
         entries = [
             [
                 category,
@@ -245,27 +249,25 @@ class FlashCodec:
                 text,
                 now - born if now > born else 0,
                 1 if isinstance(text, Markup) else 0,
-                _extras(ttl, count),
+                _extras(ttl, count, extended),
             ]
             for category, text, born, _, ttl, count in messages
         ]
-        payload = self._fit(entries, room)
+        # Version 1 unless an entry carries extras, so that the tokens of
+        # messages that use neither ttl nor counts stay exactly as they were.
+        version = VERSION_EXTRAS if extended else VERSION
+        payload = self._fit(entries, room, version)
         if payload is None:
-            return self._trim(entries, room, stamp)
+            return self._trim(entries, room, stamp, version)
         signed = self._signer.sign(payload + _SEP + stamp)
         return Encoded(signed.decode("ascii"), 0)
 
-    def _fit(self, entries: list[list[Any]], room: int) -> bytes | None:
+    def _fit(
+        self, entries: list[list[Any]], room: int, version: int = VERSION
+    ) -> bytes | None:
         """The payload for *entries* if it fits in *room* characters."""
         if len(entries) > MAX_MESSAGES:
             return None
-        # Version 1 unless an entry carries extras: the tokens of messages
-        # that use neither ttl nor counts stay exactly as they were.
-        version = VERSION
-        for entry in entries:
-            if len(entry) > 4:
-                version = VERSION_EXTRAS
-                break
         raw = _dumps([version, entries]).encode("utf-8", "surrogatepass")
         if len(raw) > MAX_PAYLOAD_BYTES:
             return None
@@ -278,24 +280,28 @@ class FlashCodec:
             return _COMPRESSED + b64encode(packed)
         return None
 
-    def _trim(self, entries: list[list[Any]], room: int, stamp: bytes) -> Encoded:
+    def _trim(
+        self, entries: list[list[Any]], room: int, stamp: bytes, version: int
+    ) -> Encoded:
         """Keep as many of the newest entries as fit and sign them.
 
         An entry that cannot fit even alone goes first: otherwise it would
         take every older message down with it. The rest is a binary search on
         how many of the newest fit.
         """
-        fitting = [entry for entry in entries if self._fit([entry], room) is not None]
+        fitting = [
+            entry for entry in entries if self._fit([entry], room, version) is not None
+        ]
         too_large = len(entries) - len(fitting)
         if not fitting:
             return Encoded(None, len(entries), too_large)
-        best = self._fit(fitting, room) if too_large else None
+        best = self._fit(fitting, room, version) if too_large else None
         low = len(fitting)
         if best is None:
             low, high = 0, len(fitting) - 1  # these do not all fit either
             while low < high:
                 keep = (low + high + 1) // 2
-                payload = self._fit(fitting[len(fitting) - keep :], room)
+                payload = self._fit(fitting[len(fitting) - keep :], room, version)
                 if payload is None:
                     high = keep - 1
                 else:

@@ -349,6 +349,14 @@ class FlashCore:
             ``exc_info``): nothing is stored, but a page that read the cookie
             still varies on it and stays private.
 
+        With the ``htmx`` option, the response to an htmx request
+        (``HX-Request: true``) that htmx acts on (a 2xx to a request that is
+        not ``HEAD``, a prefetch or a history restore, without
+        ``HX-Redirect``, ``HX-Location`` or ``HX-Refresh``) also carries the
+        messages the application did not read in ``HX-Trigger``, as the
+        ``htmx_event`` event, merged into the application's own field; those
+        messages are consumed. A 3xx never carries them.
+
         The first call decides: consumption is committed only when the
         response is one a person sees. A later call (an error page that
         replaces a started response) is given the same protection, without

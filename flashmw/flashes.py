@@ -46,28 +46,62 @@ def _no_messages(source: object) -> tuple[Sequence[Message], bool]:
     return (), False
 
 
-class Settings(NamedTuple):
+class _Fields(NamedTuple):
+    consume: ConsumeMode
+    guard: Guard | None
+    clock: Callable[[], float]
+    coalesce: bool
+    hooks: FlashHooks | None
+    streamed_reads: bool
+    plain: bool
+
+
+class Settings(_Fields):
     """What every :class:`Flashes` of one middleware shares.
 
     One instance is made with the middleware and passed to each request's
     object, so that creating that object costs three attribute stores.
     """
 
-    #: The default consume mode of reads, ``"all"`` or ``"returned"``.
-    consume: ConsumeMode = "all"
-    #: Called with what would be stored after each ``flash()``; it may raise
-    #: to refuse the message (the ``"raise"`` overflow policy).
-    guard: Guard | None = None
-    #: Returns the current Unix time.
-    clock: Callable[[], float] = time.time
-    #: Store a message flashed again while pending once, with a count.
-    coalesce: bool = False
-    #: The life-cycle hooks (:class:`~flashmw.hooks.FlashHooks`), or ``None``.
-    hooks: FlashHooks | None = None
-    #: ``False``: a first read after the response headers were sent shows
-    #: nothing (the response was left cacheable); see the ``streamed_reads``
-    #: option.
-    streamed_reads: bool = True
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        consume: ConsumeMode = "all",
+        guard: Guard | None = None,
+        clock: Callable[[], float] = time.time,
+        coalesce: bool = False,
+        hooks: FlashHooks | None = None,
+        streamed_reads: bool = True,
+    ) -> Settings:
+        """
+        :param consume: the default consume mode of reads, ``"all"`` or
+            ``"returned"``.
+        :param guard: called with what would be stored after each
+            ``flash()``; it may raise to refuse the message (the ``"raise"``
+            overflow policy).
+        :param clock: returns the current Unix time.
+        :param coalesce: store a message flashed again while pending once,
+            with a count.
+        :param hooks: the life-cycle hooks
+            (:class:`~flashmw.hooks.FlashHooks`), or ``None``.
+        :param streamed_reads: ``False``: a first read after the response
+            headers were sent shows nothing (the response was left
+            cacheable); see the ``streamed_reads`` option.
+
+        :attr:`plain` is derived: neither *coalesce* nor *hooks*, so that
+        ``flash()`` tests one field for both on its common path.
+        """
+        return super().__new__(
+            cls,
+            consume,
+            guard,
+            clock,
+            coalesce,
+            hooks,
+            streamed_reads,
+            not coalesce and hooks is None,
+        )
 
 
 _DEFAULTS = Settings()
@@ -233,7 +267,9 @@ class Flashes:
         self,
         message: str,
         category: str = "message",
-        *,
+        # Not keyword-only, though meant to be passed by keyword: CPython
+        # looks keyword-only defaults up in a dict on every call (18 ns,
+        # per call of the most called method; benchmarks/, scenario S4).
         ttl: int | None = None,
         allow_duplicate: bool = True,
     ) -> None:
@@ -265,22 +301,28 @@ class Flashes:
         text = message if type(message) is str else coerce_text(message)
         if type(category) is not str:
             category = check_category(category)
-        if ttl is not None:
-            ttl = check_ttl(ttl)
         if self.sealed:
             self._check_open("flash()")
         queue = self._queue if self.loaded else self._ensure()
         target = self._later if self._read else queue
         settings = self._settings
+        if settings.plain and ttl is None and allow_duplicate:
+            target.append(Message(category, text, int(settings.clock())))
+            if settings.guard is not None:
+                try:
+                    settings.guard(self._stored(False))
+                except BaseException:
+                    target.pop()
+                    raise
+            return
+        # A ttl, allow_duplicate=False, coalescing or hooks: the rest here.
+        if ttl is not None:
+            ttl = check_ttl(ttl)
         if (settings.coalesce or not allow_duplicate) and self._repeat(
             target, category, text, ttl, allow_duplicate
         ):
             return
-        added = (
-            Message(category, text, int(settings.clock()))
-            if ttl is None
-            else Message(category, text, int(settings.clock()), False, ttl)
-        )
+        added = Message(category, text, int(settings.clock()), False, ttl)
         target.append(added)
         if settings.guard is not None:
             try:
