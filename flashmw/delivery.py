@@ -83,12 +83,10 @@ def merge_trigger(
         value = existing.strip(" \t")
         if value.startswith("{"):
             try:
-                parsed = json.loads(value)
+                # JSON that starts with "{" is an object, or is not JSON.
+                events = json.loads(value)
             except ValueError:
                 return None
-            if type(parsed) is not dict:
-                return None
-            events = parsed
         else:
             for name in value.split(","):
                 name = name.strip(" \t")

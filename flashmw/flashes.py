@@ -47,6 +47,8 @@ def _no_messages(source: object) -> tuple[Sequence[Message], bool]:
 
 
 class _Fields(NamedTuple):
+    """The fields of :class:`Settings`, which derives the last one."""
+
     consume: ConsumeMode
     guard: Guard | None
     clock: Callable[[], float]
