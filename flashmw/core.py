@@ -249,7 +249,9 @@ class FlashCore:
 
         :meth:`respond` decides the same on its own; a driver calls this
         first so that the common request (no flashes, no cookie) costs
-        nothing more than this call.
+        nothing more than this call. A request with a flash cookie is never
+        untouched under the ``htmx`` option (:meth:`respond` may deliver its
+        messages) and always is under ``streamed_reads=False`` otherwise.
         """
         if flashes.loaded:
             return False

@@ -73,10 +73,11 @@ class FlashEndpoint:
         """Answer one request; see the class docstring."""
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
-        if path in ("", "/"):
-            body_of = self._messages
-        elif path == "/" + SCRIPT_NAME and self._script is not None:
+        script = path == "/" + SCRIPT_NAME and self._script is not None
+        if script:
             body_of = self._script_body
+        elif path in ("", "/"):
+            body_of = self._messages
         else:
             return _plain(start_response, "404 Not Found", b"Not Found")
         if method not in _METHODS:
@@ -86,17 +87,18 @@ class FlashEndpoint:
                 b"Method Not Allowed",
                 [("Allow", ", ".join(_METHODS))],
             )
-        content_type, cache_control, body = body_of(environ, method == "GET")
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", content_type),
-                ("Content-Length", str(len(body))),
-                ("Cache-Control", cache_control),
-                ("X-Content-Type-Options", "nosniff"),
-            ],
-        )
-        return [body] if method == "GET" else []
+        get = method == "GET"
+        content_type, cache_control, body = body_of(environ, get)
+        headers = [
+            ("Content-Type", content_type),
+            ("Cache-Control", cache_control),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        if get or script:
+            # HEAD of the messages reads none: it cannot say their length.
+            headers.insert(1, ("Content-Length", str(len(body))))
+        start_response("200 OK", headers)
+        return [body] if get else []
 
     def _messages(self, environ: WSGIEnvironment, get: bool) -> tuple[str, str, bytes]:
         # HEAD shows nothing, so it reads nothing: the messages stay.

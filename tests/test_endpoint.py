@@ -80,6 +80,9 @@ def test_head_consumes_nothing_and_other_methods_are_refused() -> None:
     c.get("/say?kept")
     head = c.head("/_flashes")
     assert head.status_code == 200 and head.data == b""
+    assert "Content-Length" not in head.headers
+    script = c.head("/_flashes/flashmw.js")
+    assert script.headers["Content-Length"] == str(script_path().stat().st_size)
     for method in ("POST", "PUT", "DELETE"):
         refused = c.open("/_flashes", method=method)
         assert refused.status_code == 405
