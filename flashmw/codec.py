@@ -68,6 +68,7 @@ VERSION = 1
 VERSION_EXTRAS = 2
 _VERSIONS = (VERSION, VERSION_EXTRAS)
 _EXTRA_KEYS = frozenset(("t", "n"))
+_tuple_new = tuple.__new__
 #: The most messages one cookie may carry; larger payloads are rejected.
 MAX_MESSAGES = 500
 #: The most bytes the JSON may take once decompressed; it caps what a
@@ -401,7 +402,11 @@ class FlashCodec:
                 continue
             text = Markup(text) if html else text
             if ttl is None and count == 1:
-                messages.append(Message(category, text, born))
+                # The record's fields in full, without its Python-level
+                # __new__ (see flashes.py): once per message read.
+                messages.append(
+                    _tuple_new(Message, (category, text, born, False, None, 1))
+                )
             else:
                 messages.append(Message(category, text, born, False, ttl, count))
         return Decoded(messages, None, expired)

@@ -40,6 +40,10 @@ Loader = Callable[[Any], "tuple[Sequence[Message], bool]"]
 Guard = Callable[[Sequence[Message]], None]
 
 _CONSUME_MODES = ("all", "returned")
+# Message(category, text, born) runs the record's Python-level __new__ to
+# fill in three defaults; tuple.__new__ with every field makes the same
+# record in half the time, once per flash() (benchmarks/, scenario S4).
+_tuple_new = tuple.__new__
 
 
 def _no_messages(source: object) -> tuple[Sequence[Message], bool]:
@@ -55,7 +59,7 @@ class _Fields(NamedTuple):
     coalesce: bool
     hooks: FlashHooks | None
     streamed_reads: bool
-    plain: bool
+    extras: bool
 
 
 class Settings(_Fields):
@@ -91,8 +95,8 @@ class Settings(_Fields):
             headers were sent shows nothing (the response was left
             cacheable); see the ``streamed_reads`` option.
 
-        :attr:`plain` is derived: neither *coalesce* nor *hooks*, so that
-        ``flash()`` tests one field for both on its common path.
+        :attr:`extras` is derived: a *guard*, *coalesce* or *hooks*, so that
+        ``flash()`` tests one field for the three after each message.
         """
         return super().__new__(
             cls,
@@ -102,7 +106,7 @@ class Settings(_Fields):
             coalesce,
             hooks,
             streamed_reads,
-            not coalesce and hooks is None,
+            guard is not None or coalesce or hooks is not None,
         )
 
 
@@ -308,23 +312,29 @@ class Flashes:
         queue = self._queue if self.loaded else self._ensure()
         target = self._later if self._read else queue
         settings = self._settings
-        if settings.plain and ttl is None and allow_duplicate:
-            target.append(Message(category, text, int(settings.clock())))
-            if settings.guard is not None:
-                try:
-                    settings.guard(self._stored(False))
-                except BaseException:
-                    target.pop()
-                    raise
-            return
-        # A ttl, allow_duplicate=False, coalescing or hooks: the rest here.
+        target.append(
+            _tuple_new(Message, (category, text, int(settings.clock()), False, None, 1))
+        )
+        # One test for a ttl, allow_duplicate=False, a guard, coalescing and
+        # hooks, in the place of the guard's own test before them: the
+        # common flash() costs what it did without them (scenario S4).
+        if ttl is not None or not allow_duplicate or settings.extras:
+            self._flashed(target, ttl, allow_duplicate)
+
+    def _flashed(
+        self, target: list[Message], ttl: int | None, allow_duplicate: bool
+    ) -> None:
+        """The rest of :meth:`flash` for the message it just appended to
+        *target*: its ttl, a pending duplicate, the guard and the hooks."""
+        added = target.pop()
         if ttl is not None:
             ttl = check_ttl(ttl)
+            added = Message(added.category, added.text, added.born, False, ttl)
+        settings = self._settings
         if (settings.coalesce or not allow_duplicate) and self._repeat(
-            target, category, text, ttl, allow_duplicate
+            target, added.category, added.text, ttl, allow_duplicate
         ):
             return
-        added = Message(category, text, int(settings.clock()), False, ttl)
         target.append(added)
         if settings.guard is not None:
             try:
