@@ -1,7 +1,9 @@
 """The demo: every seed scenario on one plain WSGI site, behind flashmw.
 
 ``/seed000/`` (``/gen``, ``/show1``, ``/show2``), ``/seed001/`` (``POST /foo``
-then ``/bar``) and ``/forms/`` (login, upload, name), linked from ``/``. One
+then ``/bar``), ``/forms/`` (login, upload, name), ``/htmx/`` (messages
+delivered to htmx) and ``/cacheable/`` (a cacheable page that fetches its
+messages from the JSON endpoint at ``/_flashes``), linked from ``/``. One
 :class:`~flashmw.FlashMiddleware` wraps the whole site, so its one cookie
 carries messages from any page to any other.
 
@@ -22,8 +24,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
 
 from flashmw import FlashMiddleware
+from flashmw.endpoint import FlashEndpoint
 
-from . import forms, seed000, seed001
+from . import cacheable, forms, htmx, seed000, seed001
 from ._support import Page, Site, lazy_app, templates, wrap
 
 
@@ -42,6 +45,9 @@ def make_site(upload_dir: str | os.PathLike[str] | None = None) -> DispatcherMid
             "/seed000": seed000.site,
             "/seed001": seed001.site,
             "/forms": forms.make_site(upload_dir),
+            "/htmx": htmx.make_site(),
+            "/cacheable": cacheable.make_site(),
+            htmx.ENDPOINT: FlashEndpoint(),
         },
     )
 
@@ -51,8 +57,14 @@ def make_app(
     fallback_keys: list[str] | None = None,
     upload_dir: str | os.PathLike[str] | None = None,
 ) -> FlashMiddleware:
-    """The demo, with the keys from the environment by default."""
-    return wrap(make_site(upload_dir), secret_key, fallback_keys)
+    """The demo, with the keys from the environment by default.
+
+    ``htmx=True`` changes only responses to htmx requests. The demo keeps
+    ``streamed_reads=True``, so its cacheable page is private for a visitor
+    who carries a flash cookie; ``examples.cacheable`` alone shows the page
+    shared by everyone.
+    """
+    return wrap(make_site(upload_dir), secret_key, fallback_keys, htmx=True)
 
 
 #: ``examples.demo:app`` for gunicorn, built on first access.

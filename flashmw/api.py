@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import NotInstalledError
 from .flashes import CategoryFilter, ConsumeMode, Flashes
+from .message import Message
 
 #: The environ key under which the middleware stores the request's flashes.
 ENVIRON_KEY = "flashmw.flashes"
@@ -71,13 +72,20 @@ def current_flashes() -> Flashes:
     return flashes
 
 
-def flash(environ: Mapping[str, Any], message: str, category: str = "message") -> None:
+def flash(
+    environ: Mapping[str, Any],
+    message: str,
+    category: str = "message",
+    # Meant to be passed by keyword, but not keyword-only: see Flashes.flash.
+    ttl: int | None = None,
+    allow_duplicate: bool = True,
+) -> None:
     """Flash *message* with *category* for the request *environ* belongs to.
 
-    The same as ``get_flashes(environ).flash(message, category)``; see
-    :meth:`~flashmw.flashes.Flashes.flash`.
+    The same as ``get_flashes(environ).flash(message, category, ...)``; see
+    :meth:`~flashmw.flashes.Flashes.flash` for *ttl* and *allow_duplicate*.
     """
-    get_flashes(environ).flash(message, category)
+    get_flashes(environ).flash(message, category, ttl, allow_duplicate)
 
 
 def get_flashed_messages(
@@ -95,3 +103,18 @@ def get_flashed_messages(
     return get_flashes(environ).get_flashed_messages(
         with_categories, category_filter, consume=consume
     )
+
+
+def read_messages(
+    environ: Mapping[str, Any],
+    category_filter: CategoryFilter = (),
+    *,
+    consume: ConsumeMode | None = None,
+) -> list[Message]:
+    """Return and consume the messages of the request *environ* belongs to,
+    as records with ``.category``, ``.text`` and ``.count``.
+
+    The same as ``get_flashes(environ).read(...)``; see
+    :meth:`~flashmw.flashes.Flashes.read`.
+    """
+    return get_flashes(environ).read(category_filter, consume=consume)

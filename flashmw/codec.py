@@ -19,8 +19,17 @@ configuration writes. The JSON is, strictly::
 
 where ``1`` is the schema version, ``age`` the whole seconds between the
 message being flashed and the token being signed, and ``html`` 1 for a
-:class:`~markupsafe.Markup` text, else 0. The token is signed, not encrypted:
-its owner can read it.
+:class:`~markupsafe.Markup` text, else 0. When any message has a life of its
+own (``ttl``) or a count of coalesced repeats, the payload is version 2,
+whose entries may carry a fifth element::
+
+    [2, [[category, text, age, html],
+         [category, text, age, html, {"t": ttl, "n": count}], ...]]
+
+with ``"t"`` (seconds, at least 1) and ``"n"`` (at least 2) each optional
+and nothing else allowed. Messages without either are still written as
+version 1, so their tokens are the same as before. Both versions are read.
+The token is signed, not encrypted: its owner can read it.
 
 :meth:`FlashCodec.decode` never raises on untrusted input: anything that is not
 a token this codec produced with one of its keys, within ``max_age``, decodes
@@ -51,8 +60,15 @@ from .message import Message
 SALT = b"flashmw.flashes"
 #: The scope of the default cookie: name ``flashmw``, ``Path=/``, host-only.
 DEFAULT_SCOPE = cookie_scope("flashmw", "/", None)
-#: Version of the JSON schema, the first element of every payload.
+#: Version of the JSON schema written when no message has a ``ttl`` or a
+#: count, the first element of the payload.
 VERSION = 1
+#: Version of the JSON schema written when some message has a ``ttl`` or a
+#: count: its entries may carry a fifth element, ``{"t": ttl, "n": count}``.
+VERSION_EXTRAS = 2
+_VERSIONS = (VERSION, VERSION_EXTRAS)
+_EXTRA_KEYS = frozenset(("t", "n"))
+_tuple_new = tuple.__new__
 #: The most messages one cookie may carry; larger payloads are rejected.
 MAX_MESSAGES = 500
 #: The most bytes the JSON may take once decompressed; it caps what a
@@ -133,6 +149,30 @@ def _b64_length(size: int) -> int:
     return (size * 4 + 2) // 3
 
 
+def _extras(ttl: int | None, count: int, made: list[None]) -> dict[str, int]:
+    """The fifth element of a version 2 entry; appends to *made*."""
+    made.append(None)
+    extras = {}
+    if ttl is not None:
+        extras["t"] = ttl
+    if count != 1:
+        extras["n"] = count
+    return extras
+
+
+def _read_extras(extras: object) -> tuple[int | None, int]:
+    """The ``ttl`` and count of a version 2 entry's fifth element."""
+    if type(extras) is not dict or not extras or not _EXTRA_KEYS.issuperset(extras):
+        raise _Malformed("bad entry")
+    ttl = extras.get("t", 1)
+    count = extras.get("n", 2)
+    # Absent keys take valid stand-ins, so that a present one is checked
+    # strictly ("t": null is malformed, not "no ttl").
+    if type(ttl) is not int or ttl < 1 or type(count) is not int or count < 2:
+        raise _Malformed("bad entry")
+    return (ttl if "t" in extras else None), (count if "n" in extras else 1)
+
+
 class FlashCodec:
     """Encode and decode flash messages as a signed cookie value.
 
@@ -194,6 +234,9 @@ class FlashCodec:
         # A clock that stepped back makes born > now: clamp the age at zero.
         # (Unpacking and conditional expressions instead of attribute access,
         # max() and int(): this runs once per message, 20 times in S4.)
+        # _extras() notes in *extended* each entry it makes, so that the
+        # plain case needs no second pass to choose the version.
+        extended: list[None] = []
         entries = [
             [
                 category,
@@ -201,19 +244,32 @@ class FlashCodec:
                 now - born if now > born else 0,
                 1 if isinstance(text, Markup) else 0,
             ]
-            for category, text, born, _ in messages
+            if ttl is None and count == 1
+            else [
+                category,
+                text,
+                now - born if now > born else 0,
+                1 if isinstance(text, Markup) else 0,
+                _extras(ttl, count, extended),
+            ]
+            for category, text, born, _, ttl, count in messages
         ]
-        payload = self._fit(entries, room)
+        # Version 1 unless an entry carries extras, so that the tokens of
+        # messages that use neither ttl nor counts stay exactly as they were.
+        version = VERSION_EXTRAS if extended else VERSION
+        payload = self._fit(entries, room, version)
         if payload is None:
-            return self._trim(entries, room, stamp)
+            return self._trim(entries, room, stamp, version)
         signed = self._signer.sign(payload + _SEP + stamp)
         return Encoded(signed.decode("ascii"), 0)
 
-    def _fit(self, entries: list[list[Any]], room: int) -> bytes | None:
+    def _fit(
+        self, entries: list[list[Any]], room: int, version: int = VERSION
+    ) -> bytes | None:
         """The payload for *entries* if it fits in *room* characters."""
         if len(entries) > MAX_MESSAGES:
             return None
-        raw = _dumps([VERSION, entries]).encode("utf-8", "surrogatepass")
+        raw = _dumps([version, entries]).encode("utf-8", "surrogatepass")
         if len(raw) > MAX_PAYLOAD_BYTES:
             return None
         if _b64_length(len(raw)) <= room:
@@ -225,24 +281,28 @@ class FlashCodec:
             return _COMPRESSED + b64encode(packed)
         return None
 
-    def _trim(self, entries: list[list[Any]], room: int, stamp: bytes) -> Encoded:
+    def _trim(
+        self, entries: list[list[Any]], room: int, stamp: bytes, version: int
+    ) -> Encoded:
         """Keep as many of the newest entries as fit and sign them.
 
         An entry that cannot fit even alone goes first: otherwise it would
         take every older message down with it. The rest is a binary search on
         how many of the newest fit.
         """
-        fitting = [entry for entry in entries if self._fit([entry], room) is not None]
+        fitting = [
+            entry for entry in entries if self._fit([entry], room, version) is not None
+        ]
         too_large = len(entries) - len(fitting)
         if not fitting:
             return Encoded(None, len(entries), too_large)
-        best = self._fit(fitting, room) if too_large else None
+        best = self._fit(fitting, room, version) if too_large else None
         low = len(fitting)
         if best is None:
             low, high = 0, len(fitting) - 1  # these do not all fit either
             while low < high:
                 keep = (low + high + 1) // 2
-                payload = self._fit(fitting[len(fitting) - keep :], room)
+                payload = self._fit(fitting[len(fitting) - keep :], room, version)
                 if payload is None:
                     high = keep - 1
                 else:
@@ -304,18 +364,27 @@ class FlashCodec:
             type(data) is not list
             or len(data) != 2
             or type(data[0]) is not int
-            or data[0] != VERSION
+            or data[0] not in _VERSIONS
             or type(data[1]) is not list
             or len(data[1]) > MAX_MESSAGES
         ):
-            raise _Malformed("not a version 1 payload")
+            raise _Malformed("not a version 1 or 2 payload")
+        extended = data[0] == VERSION_EXTRAS
         messages: list[Message] = []
         expired = 0
         for entry in data[1]:
-            if type(entry) is not list or len(entry) != 4:
+            if type(entry) is not list:
                 raise _Malformed("bad entry")
-            # Unpacked first: checking locals is twice as fast as subscripts.
-            category, text, age, html = entry
+            ttl: int | None = None
+            count = 1
+            if len(entry) == 4:
+                # Unpacked first: checking locals is twice as fast as subscripts.
+                category, text, age, html = entry
+            elif len(entry) == 5 and extended:
+                category, text, age, html, extras = entry
+                ttl, count = _read_extras(extras)
+            else:
+                raise _Malformed("bad entry")
             if (
                 type(category) is not str
                 or type(text) is not str
@@ -326,10 +395,20 @@ class FlashCodec:
             ):
                 raise _Malformed("bad entry")
             born = signed_at - age
-            if max_age is not None and now - born > max_age:
+            if (max_age is not None and now - born > max_age) or (
+                ttl is not None and now - born > ttl
+            ):
                 expired += 1
                 continue
-            messages.append(Message(category, Markup(text) if html else text, born))
+            text = Markup(text) if html else text
+            if ttl is None and count == 1:
+                # The record's fields in full, without its Python-level
+                # __new__ (see flashes.py): once per message read.
+                messages.append(
+                    _tuple_new(Message, (category, text, born, False, None, 1))
+                )
+            else:
+                messages.append(Message(category, text, born, False, ttl, count))
         return Decoded(messages, None, expired)
 
     @staticmethod

@@ -21,7 +21,7 @@ import logging
 import re
 import warnings
 from collections.abc import Sequence
-from typing import Literal, NamedTuple, Protocol, TypedDict
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, TypedDict
 
 from ._cookie import CookieFormat
 from ._http import (
@@ -31,12 +31,17 @@ from ._http import (
     find_cookies,
     has_cookie,
 )
-from ._seen import HeaderGetter, is_seen
+from ._seen import HeaderGetter, is_prefetch, is_seen, is_subresource
 from ._warn import caller_stacklevel
 from .codec import FlashCodec
+from .delivery import check_event, merge_trigger
 from .errors import FlashOverflowError, FlashWarning
 from .flashes import ConsumeMode, Flashes, Settings, check_consume
+from .hooks import call, check_hooks
 from .message import Message
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .hooks import FlashHooks
 
 logger: logging.Logger = logging.getLogger("flashmw")
 
@@ -70,6 +75,11 @@ class FlashOptions(TypedDict, total=False):
     overflow: OverflowPolicy
     consume: ConsumeMode
     cache_control: str | None
+    coalesce: bool
+    hooks: FlashHooks | None
+    htmx: bool
+    htmx_event: str
+    streamed_reads: bool
 
 
 class RequestView(Protocol):
@@ -134,6 +144,11 @@ class FlashCore:
         overflow: OverflowPolicy = "drop_oldest",
         consume: ConsumeMode = "all",
         cache_control: str | None = "private",
+        coalesce: bool = False,
+        hooks: FlashHooks | None = None,
+        htmx: bool = False,
+        htmx_event: str = "flashmw",
+        streamed_reads: bool = True,
     ) -> None:
         if max_age is not None and (
             type(max_age) is not int or not 0 < max_age <= 400 * 86400
@@ -161,6 +176,17 @@ class FlashCore:
             raise ValueError(
                 f"cache_control is not a list of directives: {cache_control!r}"
             )
+        for name, flag in (
+            ("coalesce", coalesce),
+            ("htmx", htmx),
+            ("streamed_reads", streamed_reads),
+        ):
+            if type(flag) is not bool:
+                raise TypeError(f"{name} must be True or False, not {flag!r}")
+        #: The name of the htmx event that carries the messages.
+        self.htmx_event: str = check_event(htmx_event)
+        self._htmx = htmx
+        self._streamed_reads = streamed_reads
         #: The cookie's validated name and attributes.
         self.cookie: CookieFormat = CookieFormat(
             cookie_name,
@@ -199,6 +225,9 @@ class FlashCore:
             check_consume(consume),
             self._refuse_overflow if self._pinned else None,
             lambda: self.codec.clock(),
+            coalesce,
+            check_hooks(hooks),
+            streamed_reads,
         )
         # A quick test before the exact scan: most Cookie headers do not
         # hold the name at all.
@@ -220,18 +249,27 @@ class FlashCore:
 
         :meth:`respond` decides the same on its own; a driver calls this
         first so that the common request (no flashes, no cookie) costs
-        nothing more than this call.
+        nothing more than this call. A request with a flash cookie is never
+        untouched under the ``htmx`` option (:meth:`respond` may deliver its
+        messages) and always is under ``streamed_reads=False`` otherwise.
         """
         if flashes.loaded:
             return False
-        flashes.seal(False)
         # carries_cookie(), inline: this runs on every request.
         source = flashes.source
-        return not (
+        if not (
             type(source) is str
             and self._marker in source
             and has_cookie(source, self.cookie.name)
-        )
+        ):
+            flashes.seal(False)
+            return True
+        if self._htmx:
+            # respond() may still deliver the cookie's messages to htmx.
+            return False
+        flashes.seal(False)
+        # With streamed_reads=False a page that did not read stays as it is.
+        return not self._streamed_reads
 
     def carries_cookie(self, cookie_header: object) -> bool:
         """Whether *cookie_header* (a ``Cookie`` header, or ``None``) holds a
@@ -266,10 +304,12 @@ class FlashCore:
                 if decoded.expired:
                     logger.info(
                         "%d flash message(s) in the %r cookie were older than "
-                        "max_age and were dropped",
+                        "max_age or their ttl and were dropped",
                         decoded.expired,
                         name,
                     )
+                    if self.settings.hooks is not None:
+                        call(self.settings.hooks, "dropped", decoded.expired, "expired")
                 return decoded.messages, decoded.expired > 0
             if problem is None or problem == "empty value":
                 problem = decoded.problem
@@ -285,6 +325,8 @@ class FlashCore:
                 name,
                 problem,
             )
+            if self.settings.hooks is not None:
+                call(self.settings.hooks, "rejected", problem)
         return (), True
 
     # -- the response -----------------------------------------------------------
@@ -309,17 +351,28 @@ class FlashCore:
             ``exc_info``): nothing is stored, but a page that read the cookie
             still varies on it and stays private.
 
+        With the ``htmx`` option, the response to an htmx request
+        (``HX-Request: true``) that htmx acts on (a 2xx to a request that is
+        not ``HEAD``, a prefetch or a history restore, without
+        ``HX-Redirect``, ``HX-Location`` or ``HX-Refresh``) also carries the
+        messages the application did not read in ``HX-Trigger``, as the
+        ``htmx_event`` event, merged into the application's own field; those
+        messages are consumed. A 3xx never carries them.
+
         The first call decides: consumption is committed only when the
         response is one a person sees. A later call (an error page that
         replaces a started response) is given the same protection, without
         a ``Set-Cookie``. A response to a request with no cookie of this
         name whose flashes were not used is returned as it is.
         """
+        if self._htmx and not (failed or flashes.sealed):
+            headers = self._deliver_htmx(flashes, code, headers, request)
         if not flashes.loaded or flashes.sealed:
             # Untouched flashes (most requests), or a replacement response.
             flashes.seal(False)
             carried = self.carries_cookie(flashes.source)
-            if not (carried or flashes.loaded):
+            if not (flashes.loaded or (carried and self._streamed_reads)):
+                # With streamed_reads=False, a later read shows nothing.
                 return headers
             # A later read (a streamed body, an error page) may show the
             # messages the cookie carries: the page is private already.
@@ -328,6 +381,10 @@ class FlashCore:
         stored = flashes.seal(seen)
         if failed:
             stored = None
+        elif stored is not None and self.settings.hooks is not None:
+            consumed = flashes.consumed(seen)
+            if consumed:
+                call(self.settings.hooks, "consumed", consumed)
         # A new list: the application's may be a shared constant.
         headers = list(headers)
         if stored is not None:
@@ -340,6 +397,61 @@ class FlashCore:
             flashes.shown or stored is not None or self.carries_cookie(flashes.source)
         )
         return self._protect(headers, private=private)
+
+    def _deliver_htmx(
+        self, flashes: Flashes, code: int, headers: Headers, request: RequestView
+    ) -> Headers:
+        """Deliver the messages the application did not read in the
+        ``HX-Trigger`` header of an htmx request's response, when htmx will
+        act on it; return the headers, a new list if they changed.
+
+        htmx ignores ``HX-Trigger`` on a redirect and replaces the page on
+        ``HX-Redirect``, ``HX-Location`` and ``HX-Refresh`` (that next page
+        shows the messages itself), and a history restore is not an action
+        of the person: none of these carries them.
+        """
+        header = request.header
+        if (
+            header("hx-request") != "true"
+            or not 200 <= code < 300
+            or request.method == "HEAD"
+            or header("hx-history-restore-request") == "true"
+            or not (flashes.loaded or self.carries_cookie(flashes.source))
+            or is_prefetch(header)
+            or is_subresource(header)
+        ):
+            return headers
+        triggers = []
+        for index, (name, _) in enumerate(headers):
+            lowered = name.lower()
+            if lowered in ("hx-redirect", "hx-location", "hx-refresh"):
+                return headers
+            if lowered == "hx-trigger":
+                triggers.append(index)
+        pending = flashes.unread()
+        if not pending:
+            return headers
+        existing = headers[triggers[0]][1] if len(triggers) == 1 else None
+        value = (
+            merge_trigger(existing, self.htmx_event, pending)
+            if len(triggers) < 2
+            else None
+        )
+        if value is None:
+            # Messages that cannot be delivered wait for the next page.
+            logger.warning(
+                "flash messages not delivered to htmx: the response's "
+                "HX-Trigger cannot take the %r event",
+                self.htmx_event,
+            )
+            return headers
+        flashes.deliver()
+        headers = list(headers)
+        if triggers:
+            headers[triggers[0]] = (headers[triggers[0]][0], value)
+        else:
+            headers.append(("HX-Trigger", value))
+        return headers
 
     def _protect(self, headers: Headers, *, private: bool) -> Headers:
         """Add ``Vary: Cookie`` (the page read or may read the cookie) and,
@@ -386,6 +498,12 @@ class FlashCore:
             )
             logger.warning("%s", text)
             warnings.warn(text, FlashWarning, stacklevel=caller_stacklevel())
+            hooks = self.settings.hooks
+            if hooks is not None:
+                if encoded.too_large:
+                    call(hooks, "dropped", encoded.too_large, "too large")
+                if oldest:
+                    call(hooks, "dropped", oldest, "oldest")
         return encoded.value
 
     def _refuse_overflow(self, messages: Sequence[Message]) -> None:

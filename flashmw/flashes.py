@@ -16,11 +16,15 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._warn import caller_stacklevel
 from .errors import FlashWarning, HeadersSentError
-from .message import Message, check_category, coerce_text
+from .hooks import call
+from .message import Message, check_category, check_ttl, coerce_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .hooks import FlashHooks
 
 #: ``"all"`` consumes every message on a read, as Flask does; ``"returned"``
 #: consumes only the messages a read returned (those its filter matched).
@@ -36,26 +40,74 @@ Loader = Callable[[Any], "tuple[Sequence[Message], bool]"]
 Guard = Callable[[Sequence[Message]], None]
 
 _CONSUME_MODES = ("all", "returned")
+# Message(category, text, born) runs the record's Python-level __new__ to
+# fill in three defaults; tuple.__new__ with every field makes the same
+# record in half the time, once per flash() (benchmarks/, scenario S4).
+_tuple_new = tuple.__new__
 
 
 def _no_messages(source: object) -> tuple[Sequence[Message], bool]:
     return (), False
 
 
-class Settings(NamedTuple):
+class _Fields(NamedTuple):
+    """The fields of :class:`Settings`, which derives the last one."""
+
+    consume: ConsumeMode
+    guard: Guard | None
+    clock: Callable[[], float]
+    coalesce: bool
+    hooks: FlashHooks | None
+    streamed_reads: bool
+    extras: bool
+
+
+class Settings(_Fields):
     """What every :class:`Flashes` of one middleware shares.
 
     One instance is made with the middleware and passed to each request's
     object, so that creating that object costs three attribute stores.
     """
 
-    #: The default consume mode of reads, ``"all"`` or ``"returned"``.
-    consume: ConsumeMode = "all"
-    #: Called with what would be stored after each ``flash()``; it may raise
-    #: to refuse the message (the ``"raise"`` overflow policy).
-    guard: Guard | None = None
-    #: Returns the current Unix time.
-    clock: Callable[[], float] = time.time
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        consume: ConsumeMode = "all",
+        guard: Guard | None = None,
+        clock: Callable[[], float] = time.time,
+        coalesce: bool = False,
+        hooks: FlashHooks | None = None,
+        streamed_reads: bool = True,
+    ) -> Settings:
+        """
+        :param consume: the default consume mode of reads, ``"all"`` or
+            ``"returned"``.
+        :param guard: called with what would be stored after each
+            ``flash()``; it may raise to refuse the message (the ``"raise"``
+            overflow policy).
+        :param clock: returns the current Unix time.
+        :param coalesce: store a message flashed again while pending once,
+            with a count.
+        :param hooks: the life-cycle hooks
+            (:class:`~flashmw.hooks.FlashHooks`), or ``None``.
+        :param streamed_reads: ``False``: a first read after the response
+            headers were sent shows nothing (the response was left
+            cacheable); see the ``streamed_reads`` option.
+
+        :attr:`extras` is derived: a *guard*, *coalesce* or *hooks*, so that
+        ``flash()`` tests one field for the three after each message.
+        """
+        return super().__new__(
+            cls,
+            consume,
+            guard,
+            clock,
+            coalesce,
+            hooks,
+            streamed_reads,
+            guard is not None or coalesce or hooks is not None,
+        )
 
 
 _DEFAULTS = Settings()
@@ -130,6 +182,8 @@ class Flashes:
         "_consumed",
         "_kept",
         "_shown",
+        "_delivered",
+        "_reported",
         "loaded",
         "sealed",
     )
@@ -159,6 +213,9 @@ class Flashes:
     def _ensure(self) -> list[Message]:
         if not self.loaded:
             messages, self._rewrite = self._load(self.source)
+            if messages and self.sealed and not self._settings.streamed_reads:
+                self._withhold(len(messages))
+                messages = ()
             # Incoming messages as loaded, never mutated.
             self._loaded = list(messages)
             self.loaded = True
@@ -173,7 +230,22 @@ class Flashes:
             self._consumed: set[int] = set()
             self._kept = False
             self._shown = False
+            # ids of the messages deliver() handed over, and of those the
+            # "shown" hook was told about; None until either happens.
+            self._delivered: set[int] | None = None
+            self._reported: set[int] | None = None
         return self._queue
+
+    def _withhold(self, count: int) -> None:
+        warnings.warn(
+            f"{count} flash message(s) were not shown: the response headers "
+            "were sent before the first read, and with streamed_reads=False "
+            "such a response is left cacheable, so it may show none. Read "
+            "them before start_response, or fetch them (flashmw.endpoint); "
+            "they wait for the next request.",
+            FlashWarning,
+            stacklevel=caller_stacklevel(),
+        )
 
     def __repr__(self) -> str:
         if not self.loaded:
@@ -198,14 +270,34 @@ class Flashes:
 
     # -- adding ----------------------------------------------------------------
 
-    def flash(self, message: str, category: str = "message") -> None:
+    def flash(
+        self,
+        message: str,
+        category: str = "message",
+        # Not keyword-only, though meant to be passed by keyword: CPython
+        # looks keyword-only defaults up in a dict on every call (18 ns,
+        # per call of the most called method; benchmarks/, scenario S4).
+        ttl: int | None = None,
+        allow_duplicate: bool = True,
+    ) -> None:
         """Queue *message* for the next request that reads flashes.
 
         Before the first read in this request it joins this request's queue,
         as in Flask; after it, it waits for the next request.
 
+        :param ttl: seconds this message may wait unread, when that is
+            shorter than ``max_age``; checked against the cookie's signed
+            time, as ``max_age`` is.
+        :param allow_duplicate: ``False``: do nothing if a message of the
+            same category and text is already pending (it will be stored, or
+            shown by this request's first read), as Pyramid's
+            ``session.flash(..., allow_duplicate=False)``. With the
+            ``coalesce`` option, a pending duplicate is otherwise counted
+            instead of added.
+
         :raises TypeError: *message* is not a string (or a lazy string with
             ``__html__``), or *category* is not a string.
+        :raises ValueError: *ttl* is not at least 1.
         :raises HeadersSentError: ``start_response`` was already called.
         :raises FlashOverflowError: the overflow policy is ``"raise"`` and the
             message would not fit in the cookie.
@@ -221,13 +313,82 @@ class Flashes:
         queue = self._queue if self.loaded else self._ensure()
         target = self._later if self._read else queue
         settings = self._settings
-        target.append(Message(category, text, int(settings.clock())))
+        target.append(
+            _tuple_new(Message, (category, text, int(settings.clock()), False, None, 1))
+        )
+        # One test for a ttl, allow_duplicate=False, a guard, coalescing and
+        # hooks, in the place of the guard's own test before them: the
+        # common flash() costs what it did without them (scenario S4).
+        if ttl is not None or not allow_duplicate or settings.extras:
+            self._flashed(target, ttl, allow_duplicate)
+
+    def _flashed(
+        self, target: list[Message], ttl: int | None, allow_duplicate: bool
+    ) -> None:
+        """The rest of :meth:`flash` for the message it just appended to
+        *target*: its ttl, a pending duplicate, the guard and the hooks."""
+        added = target.pop()
+        if ttl is not None:
+            ttl = check_ttl(ttl)
+            added = Message(added.category, added.text, added.born, False, ttl)
+        settings = self._settings
+        if (settings.coalesce or not allow_duplicate) and self._repeat(
+            target, added.category, added.text, ttl, allow_duplicate
+        ):
+            return
+        target.append(added)
         if settings.guard is not None:
             try:
                 settings.guard(self._stored(False))
             except BaseException:
                 target.pop()
                 raise
+        if settings.hooks is not None:
+            call(settings.hooks, "added", added)
+
+    def _repeat(
+        self,
+        target: list[Message],
+        category: str,
+        text: str,
+        ttl: int | None,
+        allow_duplicate: bool,
+    ) -> bool:
+        """Handle a flash() of a message already pending in *target*: skip
+        it, or count it (``coalesce``). Returns whether it was handled."""
+        kind = type(text)
+        index = next(
+            (
+                i
+                for i, pending in enumerate(target)
+                if pending.text == text
+                and pending.category == category
+                and type(pending.text) is kind
+                and not pending.transient
+            ),
+            -1,
+        )
+        if index < 0:
+            return False
+        pending = target[index]
+        if not allow_duplicate:
+            return True
+        settings = self._settings
+        # The latest flash sets the time and the ttl: the repeat is as fresh
+        # as the newest of its flashes. It keeps the first one's place.
+        counted = Message(
+            category, text, int(settings.clock()), False, ttl, pending.count + 1
+        )
+        target[index] = counted
+        if settings.guard is not None:
+            try:
+                settings.guard(self._stored(False))
+            except BaseException:
+                target[index] = pending
+                raise
+        if settings.hooks is not None:
+            call(settings.hooks, "added", counted)
+        return True
 
     def now(self, message: str, category: str = "message") -> None:
         """Show *message* in this request only; it is never stored.
@@ -238,8 +399,11 @@ class Flashes:
         """
         text = coerce_text(message)
         category = check_category(category)
-        clock = self._settings.clock
-        self._ensure().append(Message(category, text, int(clock()), True))
+        settings = self._settings
+        added = Message(category, text, int(settings.clock()), True)
+        self._ensure().append(added)
+        if settings.hooks is not None:
+            call(settings.hooks, "added", added)
 
     # -- reading ---------------------------------------------------------------
 
@@ -273,6 +437,26 @@ class Flashes:
         otherwise (a redirect, an error, ``HEAD``, a prefetch) the messages
         stay for the next request.
         """
+        return _shape(self._take(category_filter, consume), with_categories)
+
+    def read(
+        self,
+        category_filter: CategoryFilter = (),
+        *,
+        consume: ConsumeMode | None = None,
+    ) -> list[Message]:
+        """Return the messages of this request as records and consume them,
+        as :meth:`get_flashed_messages` does.
+
+        Each :class:`~flashmw.message.Message` has ``.category``,
+        ``.text`` and ``.count`` (above 1 for a message flashed again while
+        pending, with the ``coalesce`` option).
+        """
+        return list(self._take(category_filter, consume))
+
+    def _take(
+        self, category_filter: CategoryFilter, consume: ConsumeMode | None
+    ) -> list[Message]:
         mode = self._settings.consume if consume is None else check_consume(consume)
         selected = self._select(category_filter)
         self._read = True
@@ -296,7 +480,21 @@ class Flashes:
             self._consumed.update(id(m) for m in selected)
         if selected:
             self._shown = True
-        return _shape(selected, with_categories)
+            if self._settings.hooks is not None:
+                self._report(selected)
+        return selected
+
+    def _report(self, messages: list[Message]) -> None:
+        """Tell the ``shown`` hook about the messages it was not told of."""
+        reported = self._reported
+        if reported is None:
+            reported = self._reported = set()
+        fresh = [m for m in messages if id(m) not in reported]
+        if fresh:
+            reported.update(id(m) for m in fresh)
+            hooks = self._settings.hooks
+            assert hooks is not None
+            call(hooks, "shown", fresh)
 
     def peek(
         self, with_categories: bool = False, category_filter: CategoryFilter = ()
@@ -305,7 +503,51 @@ class Flashes:
         selected = self._select(category_filter)
         if selected:
             self._shown = True
+            if self._settings.hooks is not None:
+                self._report(selected)
         return _shape(selected, with_categories)
+
+    # -- delivery by the driver ------------------------------------------------
+
+    def unread(self) -> list[Message]:
+        """The messages no read of the application consumed: this request's
+        queue when it was never read (or, with ``consume="returned"``, what
+        no read returned), then those flashed after the first read.
+
+        This is what :meth:`deliver` hands over; it changes nothing.
+        """
+        queue = self._ensure()
+        if not self._read:
+            pending = queue.copy()
+        elif self._consume_all:
+            pending = []
+        else:
+            consumed = self._consumed
+            pending = [m for m in queue if id(m) not in consumed]
+        pending.extend(self._later)
+        delivered = self._delivered
+        if delivered:
+            pending = [m for m in pending if id(m) not in delivered]
+        return pending
+
+    def deliver(self) -> list[Message]:
+        """Return :meth:`unread` and mark those messages consumed by this
+        response, whatever its status: for a driver that delivers them
+        outside the page (the htmx ``HX-Trigger`` header).
+
+        :raises HeadersSentError: the response headers were already made.
+        """
+        self._check_open("deliver()")
+        pending = self.unread()
+        if pending:
+            delivered = self._delivered
+            if delivered is None:
+                delivered = self._delivered = set()
+            delivered.update(id(m) for m in pending)
+            self._shown = True
+            if self._settings.hooks is not None:
+                self._report(pending)
+        return pending
 
     # -- changing what is stored ---------------------------------------------
 
@@ -338,6 +580,16 @@ class Flashes:
 
     # -- the end of the request --------------------------------------------
 
+    def consumed(self, seen: bool) -> list[Message]:
+        """The stored messages a response consumes: those read (when
+        *seen*, and not kept) and those delivered. For the ``consumed``
+        hook; it changes nothing."""
+        if not self.loaded:
+            return []
+        gone = self._queue + self._later
+        kept = {id(m) for m in self._stored(seen)}
+        return [m for m in gone if not m.transient and id(m) not in kept]
+
     def _stored(self, seen: bool) -> list[Message]:
         if seen and self._read and not self._kept:
             if self._consume_all:
@@ -350,6 +602,9 @@ class Flashes:
         else:
             stored = [m for m in self._queue if not m.transient]
         stored.extend(self._later)
+        delivered = self._delivered
+        if delivered:
+            stored = [m for m in stored if id(m) not in delivered]
         return stored
 
     def seal(self, seen: bool) -> list[Message] | None:

@@ -39,6 +39,7 @@ except ModuleNotFoundError as _missing:  # pragma: no cover - tested in a subpro
 
 from .api import ENVIRON_KEY, current_flashes, get_flashes
 from .flashes import CategoryFilter, ConsumeMode, Flashes
+from .message import Message
 
 
 def _request_mapping(request: Any) -> Mapping[str, Any] | None:
@@ -88,6 +89,19 @@ def get_flashed_messages(
     )
 
 
+@pass_context
+def read_messages(
+    context: Context,
+    category_filter: CategoryFilter = (),
+    consume: ConsumeMode | None = None,
+) -> list[Message]:
+    """The template global for records: the request's messages, consumed as
+    ``get_flashed_messages()`` consumes them, each with ``.category``,
+    ``.text`` and ``.count``; see :meth:`~flashmw.flashes.Flashes.read`.
+    """
+    return _flashes(context).read(category_filter, consume=consume)
+
+
 def loader() -> PackageLoader:
     """Return a loader for the templates that ship with flashmw.
 
@@ -114,9 +128,11 @@ def loader() -> PackageLoader:
 
 
 def install(env: Environment) -> Environment:
-    """Register ``get_flashed_messages`` as a global of *env*; return *env*.
+    """Register ``get_flashed_messages`` and ``read_messages`` as globals of
+    *env*; return *env*.
 
     It replaces a global of the same name, such as Flask's own.
     """
     env.globals["get_flashed_messages"] = get_flashed_messages
+    env.globals["read_messages"] = read_messages
     return env

@@ -1,6 +1,7 @@
 """The message record shared by the codec and the per-request object.
 
-A message is a category, a text and the second it was flashed. The text is a
+A message is a category, a text and the second it was flashed, with an
+optional life of its own (``ttl``) and a count of coalesced repeats. The text is a
 :class:`str`, or a :class:`markupsafe.Markup` when the application flashed
 trusted HTML on purpose. Nothing here knows about WSGI or cookies.
 """
@@ -27,6 +28,15 @@ class Message(NamedTuple):
     born: int
     #: ``True`` for a message given to ``now()``: shown in this request only.
     transient: bool = False
+    #: Seconds the message may wait unread, counted from :attr:`born` and
+    #: checked against the signed time, like ``max_age``; ``None``: only
+    #: ``max_age`` applies.
+    ttl: int | None = None
+    #: How many times the same category and text were flashed while it was
+    #: pending (the ``coalesce`` option); 1 otherwise. (It hides
+    #: ``tuple.count``, which nobody calls on a message: ``.count`` is the
+    #: name a template author looks for.)
+    count: int = 1  # type: ignore[assignment]
 
 
 def _is_lazy(message: object) -> bool:
@@ -79,3 +89,16 @@ def check_category(category: Any) -> str:
     if isinstance(category, str):
         return str.__str__(category)
     raise TypeError(f"a flash category must be a str, not {type(category).__name__}")
+
+
+def check_ttl(ttl: Any) -> int | None:
+    """Return *ttl* if it is a valid per-message life (whole seconds, at
+    least 1, or ``None``), else raise :class:`TypeError` or
+    :class:`ValueError`."""
+    if ttl is None:
+        return None
+    if type(ttl) is not int:
+        raise TypeError(f"ttl must be whole seconds (an int) or None, not {ttl!r}")
+    if ttl < 1:
+        raise ValueError(f"ttl must be at least 1 second, not {ttl}")
+    return ttl

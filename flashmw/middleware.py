@@ -132,6 +132,21 @@ class FlashMiddleware:
         that showed messages or sets or deletes the cookie, so that shared
         caches neither keep one user's messages for another nor replay a
         ``Set-Cookie``; ``None`` to leave it alone.
+    :param coalesce: store a message flashed again while it is still
+        pending once, with a count (``Message.count``; the partial shows
+        "Saved. ×3").
+    :param hooks: an object told when messages are added, shown, consumed,
+        dropped or rejected (see :class:`~flashmw.hooks.FlashHooks`).
+    :param htmx: deliver the messages an htmx response did not show in its
+        ``HX-Trigger`` header (see :meth:`~flashmw.core.FlashCore.respond`).
+    :param htmx_event: the name of that htmx event, ``"flashmw"`` by default.
+    :param streamed_reads: ``True`` (the default): a response to a request
+        that carries a flash cookie is private and varies on it even when
+        the application did not read the messages, because a streamed body
+        may still read them. ``False``: such a response is left as it is
+        (cacheable), and a first read after the headers were sent shows
+        nothing, with a :class:`~flashmw.FlashWarning`; for pages that get
+        their messages from :class:`~flashmw.endpoint.FlashEndpoint`.
     """
 
     def __init__(

@@ -226,13 +226,28 @@ def reference(payload: bytes, stamp_text: bytes) -> list[Message] | None:
         isinstance(data, list)
         and len(data) == 2
         and type(data[0]) is int
-        and data[0] == 1
+        and data[0] in (1, 2)
         and isinstance(data[1], list)
         and len(data[1]) <= MAX_MESSAGES
     ):
         return None
     out = []
     for entry in data[1]:
+        ttl, count = None, 1
+        if isinstance(entry, list) and len(entry) == 5 and data[0] == 2:
+            # Version 2: {"t": ttl >= 1, "n": count >= 2}, either or both.
+            extras = entry[4]
+            if not (
+                isinstance(extras, dict)
+                and extras
+                and set(extras) <= {"t", "n"}
+                and all(type(v) is int for v in extras.values())
+                and extras.get("t", 1) >= 1
+                and extras.get("n", 2) >= 2
+            ):
+                return None
+            ttl, count = extras.get("t"), extras.get("n", 1)
+            entry = entry[:4]
         if not (
             isinstance(entry, list)
             and len(entry) == 4
@@ -245,10 +260,9 @@ def reference(payload: bytes, stamp_text: bytes) -> list[Message] | None:
         ):
             return None
         born = signed_at - entry[2]
-        if NOW - born <= MAX_AGE:
-            out.append(
-                Message(entry[0], Markup(entry[1]) if entry[3] else entry[1], born)
-            )
+        if NOW - born <= MAX_AGE and (ttl is None or NOW - born <= ttl):
+            text = Markup(entry[1]) if entry[3] else entry[1]
+            out.append(Message(entry[0], text, born, False, ttl, count))
     return out
 
 
@@ -328,15 +342,21 @@ def json_value(p: Provider, depth: int = 0) -> Any:
 def schema_payload(p: Provider) -> bytes:
     """Raw JSON bytes: valid payloads, wrong shapes, huge and deep ones."""
     kind = p.number(0, 9)
-    if kind == 0:  # a valid payload
-        entries = [
+    if kind == 0:  # a valid payload, of either version
+        entries: list[Any] = [
             [p.text(10), p.text(30), p.number(0, 4000), p.number(0, 1)]
             for _ in range(p.number(0, 8))
         ]
-        return json.dumps([1, entries]).encode("utf-8", "surrogatepass")
+        version = p.pick([1, 2])
+        if version == 2:
+            for entry in entries:
+                extras = p.pick([{}, {"t": p.number(1, 5000)}, {"n": p.number(2, 9)}])
+                if extras:
+                    entry.append(extras)
+        return json.dumps([version, entries]).encode("utf-8", "surrogatepass")
     if kind == 1:  # almost valid: one thing changed
         entries = [json_value(p) for _ in range(p.number(0, 4))]
-        version = p.pick([1, 1, 0, 2, True, 1.0, "1", None])
+        version = p.pick([1, 1, 2, 0, 3, True, 1.0, "1", None])
         data: Any = [version, entries]
         if p.flag():
             data = data + [json_value(p)]

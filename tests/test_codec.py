@@ -363,7 +363,7 @@ SHAPES: list[tuple[str, object]] = [
     ("empty list", []),
     ("version only", [1]),
     ("version 0", [0, [["m", "x", 0, 0]]]),
-    ("version 2", [2, [["m", "x", 0, 0]]]),
+    ("version 3", [3, [["m", "x", 0, 0]]]),
     ("version as bool", [True, [["m", "x", 0, 0]]]),
     ("version as float", [1.0, [["m", "x", 0, 0]]]),
     ("entries not a list", [1, {"m": "x"}]),

@@ -177,7 +177,7 @@ BAD_INPUTS: list[tuple[str, Callable[[], str]]] = [
     ),
     (
         "valid signature over a newer payload version",
-        lambda: signed_json([2, [["i", "x", 0, 0]]]),
+        lambda: signed_json([3, [["i", "x", 0, 0]]]),
     ),
     ("valid signature over a bad entry", lambda: signed_json([1, [["i", "x", -5, 0]]])),
     (
