@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from .api import ENVIRON_KEY
 from .core import FlashCore
 from .flashes import Flashes, Settings
+from .message import Message
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing_extensions import Unpack
@@ -119,9 +120,10 @@ class FlashReader:
             found = value  # the last one wins, as in a browser
         return found
 
-    def stored(self, response: Any) -> list[Pair] | None:
-        """The messages the response stored, oldest first: ``[]`` when it
-        deleted the cookie, ``None`` when it left the cookie alone.
+    def stored_messages(self, response: Any) -> list[Message] | None:
+        """The message records the response stored, oldest first, with their
+        ``ttl`` and ``count``: ``[]`` when it deleted the cookie, ``None``
+        when it left the cookie alone.
 
         :raises AssertionError: the cookie it set does not verify with this
             key and configuration (a test should fail loudly, not see none).
@@ -138,7 +140,15 @@ class FlashReader:
                 f"verify ({decoded.problem}): is the reader given the app's key "
                 "and cookie options?"
             )
-        return [(m.category, m.text) for m in decoded.messages]
+        return decoded.messages
+
+    def stored(self, response: Any) -> list[Pair] | None:
+        """The ``(category, message)`` pairs the response stored, as
+        :meth:`stored_messages` finds them."""
+        messages = self.stored_messages(response)
+        if messages is None:
+            return None
+        return [(m.category, m.text) for m in messages]
 
 
 def assert_flashed(
@@ -187,8 +197,6 @@ def install_flashes(
     browser had sent them. Returns the object, whose reads and flashes the
     test can then check.
     """
-    from .message import Message
-
     environ = _mapping_of(target)
     incoming = [Message(c, t, 0) for c, t in messages]
 
