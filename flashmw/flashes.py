@@ -307,6 +307,23 @@ class Flashes:
             self._shown = True
         return _shape(selected, with_categories)
 
+    def pending(
+        self, with_categories: bool = False, category_filter: CategoryFilter = ()
+    ) -> list[str] | list[tuple[str, str]]:
+        """Return what the next request would get if this response is seen:
+        the messages no read here consumed, then those flashed for later.
+
+        It consumes nothing and shows nothing (the response stays public),
+        so code can ask whether a message is already waiting before it
+        flashes it again.
+        """
+        self._ensure()
+        categories = _categories(category_filter)
+        waiting = self._stored(True)
+        if categories is not None:
+            waiting = [m for m in waiting if m.category in categories]
+        return _shape(waiting, with_categories)
+
     # -- changing what is stored ---------------------------------------------
 
     def keep(self) -> None:
