@@ -1,0 +1,294 @@
+"""Pyramid: ``config.include("flashmw.pyramid")``.
+
+.. code-block:: ini
+
+    [app:main]
+    use = egg:myapp
+    pyramid.includes = flashmw.pyramid
+    flashmw.secret_key_env = FLASHMW_SECRET_KEY
+    flashmw.max_age = 600
+
+.. code-block:: python
+
+    def save(request):
+        request.session.flash("Saved.", "success")  # or request.flashes.flash()
+        return HTTPSeeOther(request.route_url("index"))
+
+The include reads ``flashmw.*`` from the settings (every option of
+:class:`~flashmw.FlashMiddleware`, as text or as values; ``secret_key_env``
+names an environment variable holding the key) and adds:
+
+- a tween that gives each request its flashes and hands the response to the
+  shared rules (:class:`~flashmw.core.FlashCore`), so exception views, WebTest
+  and every other tween see the ``Set-Cookie``, ``Vary`` and
+  ``Cache-Control`` changes;
+- ``request.flashes``, the request's :class:`~flashmw.flashes.Flashes`
+  (also on a ``DummyRequest`` after ``apply_request_extensions``);
+- Pyramid's session-flash methods, ``flash(msg, queue="",
+  allow_duplicate=True)``, ``pop_flash(queue="")`` and
+  ``peek_flash(queue="")``, on ``request.session``: the application's session
+  keeps everything else, and the messages go to flashmw's cookie instead of
+  the session. Without a session factory, ``request.session`` holds these
+  three methods only;
+- ``get_flashed_messages`` in every renderer's values (Jinja2, Chameleon,
+  Mako), and as a global of pyramid_jinja2's environments, for macros.
+
+A queue is a category; the default queue ``""`` is the category
+``"message"``, the default of :meth:`~flashmw.flashes.Flashes.flash`, so the
+two vocabularies reach the same messages.
+
+This is the only module that imports Pyramid; ``import flashmw`` does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, NoReturn
+
+from pyramid.config import Configurator
+from pyramid.events import BeforeRender
+from pyramid.httpexceptions import HTTPException
+from pyramid.interfaces import ISessionFactory
+from pyramid.registry import Registry
+from pyramid.request import Request as PyramidRequest
+from pyramid.response import Response
+from pyramid.tweens import EXCVIEW
+
+from ._options import options_from_settings
+from .api import ENVIRON_KEY, _current
+from .core import FlashCore
+from .errors import NotInstalledError
+from .flashes import Flashes
+from .middleware import _request
+
+__all__ = ["CORE_KEY", "FlashQueues", "FlashSession", "includeme", "tween_factory"]
+
+#: Where the include keeps the application's :class:`~flashmw.core.FlashCore`
+#: in the registry.
+CORE_KEY = "flashmw.core"
+#: The settings' prefix.
+PREFIX = "flashmw."
+# After every action of the default order (set_session_factory) and after
+# pyramid_jinja2 made its environments.
+_LATE = 1000
+
+Handler = Callable[[PyramidRequest], Response]
+
+
+def _category(queue: str) -> str:
+    # Pyramid's default queue is "", flashmw's default category "message":
+    # one is the other, so request.session.flash("Saved.") and
+    # request.flashes.flash("Saved.") land in the same place and a template
+    # that shows "message" shows both.
+    return "message" if queue == "" else queue
+
+
+class FlashQueues:
+    """Pyramid's session-flash vocabulary over a request's flashes.
+
+    Behaviour differs from Pyramid's session flash in flashmw's ways: a
+    popped message is consumed only if the response is one a person sees (not
+    a redirect, ``HEAD``, an error), every read in a request sees the same
+    list (a second ``pop_flash`` returns the same messages; a message flashed
+    after a read waits for the next request), and messages are strings.
+    """
+
+    __slots__ = ("_flashes",)
+
+    def __init__(self, flashes: Flashes) -> None:
+        self._flashes = flashes
+
+    def flash(self, msg: str, queue: str = "", allow_duplicate: bool = True) -> None:
+        """Flash *msg* in *queue*; with ``allow_duplicate=False``, not if the
+        same message is already waiting in that queue."""
+        category = _category(queue)
+        if not allow_duplicate and msg in self._flashes.pending(
+            category_filter=category
+        ):
+            return
+        self._flashes.flash(msg, category)
+
+    def pop_flash(self, queue: str = "") -> list[str]:
+        """Return the messages of *queue* and consume them, leaving the other
+        queues for a later read."""
+        messages = self._flashes.get_flashed_messages(
+            category_filter=_category(queue), consume="returned"
+        )
+        return messages  # type: ignore[return-value]
+
+    def peek_flash(self, queue: str = "") -> list[str]:
+        """Return the messages of *queue*, consuming nothing."""
+        return self._flashes.peek(category_filter=_category(queue))  # type: ignore[return-value]
+
+
+class FlashSession(FlashQueues):
+    """``request.session`` for an application without a session factory:
+    the flash methods only, and a clear error for anything else."""
+
+    __slots__ = ()
+
+    def _refuse(self) -> NoReturn:
+        raise NotImplementedError(
+            "this application has no session factory: flashmw.pyramid gives "
+            "request.session only flash(), pop_flash() and peek_flash(). Set a "
+            "session factory (config.set_session_factory) to store anything else"
+        )
+
+    def __getitem__(self, key: str) -> Any:
+        self._refuse()
+
+    def __setitem__(self, key: str, value: object) -> None:
+        self._refuse()
+
+    def __delitem__(self, key: str) -> None:
+        self._refuse()
+
+    def __contains__(self, key: object) -> bool:
+        self._refuse()
+
+    def __iter__(self) -> Iterator[str]:
+        self._refuse()
+
+    def __getattr__(self, name: str) -> Any:
+        """Refuse every session attribute but the flash methods."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._refuse()
+
+
+def _core(registry: Registry) -> FlashCore:
+    core = registry.get(CORE_KEY) if registry is not None else None
+    if not isinstance(core, FlashCore):
+        raise NotInstalledError(
+            "flashmw.pyramid is not included: call "
+            "config.include('flashmw.pyramid') (or list it in pyramid.includes) "
+            "with flashmw.secret_key or flashmw.secret_key_env in the settings"
+        )
+    return core
+
+
+def request_flashes(request: PyramidRequest) -> Flashes:
+    """``request.flashes``: the request's :class:`~flashmw.flashes.Flashes`.
+
+    The tween made them; a request it did not see (a ``DummyRequest`` in a
+    unit test) gets new ones, read from its ``Cookie`` header, so that views
+    can be tested without a server. Nothing writes their cookie then: the
+    test inspects them.
+    """
+    environ = request.environ
+    flashes = environ.get(ENVIRON_KEY)
+    if isinstance(flashes, Flashes):
+        return flashes
+    # The headers, not the environ: a DummyRequest takes its Cookie header
+    # there (a real request's headers are a view of its environ).
+    flashes = environ[ENVIRON_KEY] = _core(request.registry).flashes(
+        request.headers.get("Cookie")
+    )
+    return flashes
+
+
+def _failed(request: PyramidRequest) -> bool:
+    # WSGI's exc_info, the Pyramid way: an exception view answered for an
+    # error the view raised. A raised HTTPFound or HTTPNotFound is an answer,
+    # not a failure, and keeps its flashes.
+    return getattr(request, "exc_info", None) is not None and not isinstance(
+        getattr(request, "exception", None), HTTPException
+    )
+
+
+def tween_factory(handler: Handler, registry: Registry) -> Handler:
+    """The tween: flashes for each request, the shared rules for each
+    response. It sits over the exception view, so error pages are judged by
+    their real status."""
+    core = _core(registry)
+
+    def flash_tween(request: PyramidRequest) -> Response:
+        environ = request.environ
+        flashes = environ.get(ENVIRON_KEY)
+        if flashes is not None and flashes is _current.get():
+            # FlashMiddleware wraps the application too: it owns the cookie.
+            return handler(request)
+        if not isinstance(flashes, Flashes) or flashes.sealed:
+            flashes = environ[ENVIRON_KEY] = core.flashes(environ.get("HTTP_COOKIE"))
+        token = _current.set(flashes)
+        try:
+            response = handler(request)
+        except BaseException:
+            # No response to add anything to, as when a WSGI app raises; a
+            # retry of the request starts with new flashes.
+            flashes.seal(False)
+            raise
+        finally:
+            _current.reset(token)
+        if not core.untouched(flashes):
+            before = response.headerlist
+            after = core.respond(
+                flashes,
+                response.status_int,
+                before,
+                _request(environ),
+                failed=_failed(request),
+            )
+            if after is not before:
+                response.headerlist = after
+        return response
+
+    return flash_tween
+
+
+def _renderer_globals(event: BeforeRender) -> None:
+    # Every renderer (Chameleon, Mako, Jinja2) gets the renderer values:
+    # templates call get_flashed_messages() as in Flask.
+    request = event.get("request")
+    if request is not None:
+        event.setdefault(
+            "get_flashed_messages", request_flashes(request).get_flashed_messages
+        )
+
+
+def _session_factory(inner: Callable[[PyramidRequest], Any] | None) -> Any:
+    def flash_session(request: PyramidRequest) -> Any:
+        if inner is None:
+            return FlashSession(request_flashes(request))
+        queues = FlashQueues(request_flashes(request))
+        session = inner(request)
+        # The application's own session object, with only these three methods
+        # replaced: isinstance() checks, CSRF and stored values are untouched.
+        session.flash = queues.flash
+        session.pop_flash = queues.pop_flash
+        session.peek_flash = queues.peek_flash
+        return session
+
+    flash_session.flashmw = True  # type: ignore[attr-defined]
+    return flash_session
+
+
+def _late(config: Configurator) -> None:
+    registry = config.registry
+    inner = registry.queryUtility(ISessionFactory)
+    if not getattr(inner, "flashmw", False):
+        registry.registerUtility(_session_factory(inner), ISessionFactory)
+    try:
+        from pyramid_jinja2 import IJinja2Environment
+    except ModuleNotFoundError:
+        return
+    from . import jinja
+
+    for _name, environment in registry.getUtilitiesFor(IJinja2Environment):
+        jinja.install(environment)
+
+
+def includeme(config: Configurator) -> None:
+    """Set flashmw up from the settings; see the module's docstring.
+
+    :raises flashmw._options.SettingError: a ``flashmw.*`` setting is unknown
+        or malformed, or no key is given.
+    :raises ValueError: an option is refused (as
+        :class:`~flashmw.FlashMiddleware` refuses it).
+    """
+    secret_key, options = options_from_settings(config.get_settings() or {}, PREFIX)
+    config.registry[CORE_KEY] = FlashCore(secret_key, **options)
+    config.add_request_method(request_flashes, "flashes", reify=True)
+    config.add_tween("flashmw.pyramid.tween_factory", over=EXCVIEW)
+    config.add_subscriber(_renderer_globals, BeforeRender)
+    config.action(None, lambda: _late(config), order=_LATE)
