@@ -68,7 +68,7 @@ class FlashPlugin:
         self._options = options
         # A bad key or option is refused here, where the plugin is made.
         FlashCore(secret_key, **options)
-        self._installed: dict[int, Any] = {}
+        self._installed: dict[int, tuple[bottle.Bottle, Any]] = {}
 
     def setup(self, app: bottle.Bottle) -> None:
         """Wrap *app*'s WSGI call in the driver and add the template helper."""
@@ -87,13 +87,17 @@ class FlashPlugin:
         return callback
 
     def close(self) -> None:
-        """Unwrap the applications this plugin was installed in."""
-        for app, wsgi in self._installed.values():
+        """Unwrap the applications this plugin was uninstalled from."""
+        # Bottle removes the plugin from app.plugins, then calls close()
+        # without saying which app: the apps still listing it keep it.
+        for key, (app, wsgi) in list(self._installed.items()):
+            if self in app.plugins:
+                continue
             if wsgi is None:
                 del vars(app)["wsgi"]
             else:
                 vars(app)["wsgi"] = wsgi
-        self._installed.clear()
+            del self._installed[key]
 
 
 def get_flashes() -> Flashes:

@@ -179,3 +179,17 @@ def test_simple_template_and_jinja2_get_the_helper(secret_key: str) -> None:
         shown = client.get(f"/{page}").text
         assert '<li class="success">&lt;b&gt;Saved&lt;/b&gt;</li>' in shown, page
         assert "Saved" not in client.get(f"/{page}").text
+
+
+def test_one_plugin_in_two_apps_and_uninstalled_from_one(secret_key: str) -> None:
+    plugin = FlashPlugin(secret_key)
+    apps = [bottle.Bottle(), bottle.Bottle()]
+    for app in apps:
+        app.config["catchall"] = False
+        app.route("/", "GET", lambda: repr(get_flashes().peek()))
+        app.install(plugin)
+    first, second = (webtest.TestApp(app) for app in apps)
+    apps[0].uninstall(plugin)
+    with pytest.raises(NotInstalledError):
+        first.get("/")
+    assert second.get("/").text == "[]"

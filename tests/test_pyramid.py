@@ -130,10 +130,17 @@ def test_settings_from_an_ini_are_converted(secret_key: str) -> None:
         {"secret_key": secret_key, "max_age": "none", "cookie_secure": "auto"}
     )
     assert options == {"max_age": None, "cookie_secure": None}
-    _, options = options_from_settings(
-        {"secret_key": secret_key, "max_age": 5, "fallback_keys": ("k" * 32,)}
-    )
-    assert options == {"max_age": 5, "fallback_keys": ("k" * 32,)}
+    typed: dict[str, object] = {
+        "max_age": 5,
+        "fallback_keys": ("k" * 32,),
+        "cookie_secure": False,
+        "cookie_httponly": True,
+        "max_cookie_size": 3000,
+        "cookie_domain": None,
+        "cache_control": None,
+    }
+    _, options = options_from_settings({"secret_key": secret_key, **typed})
+    assert options == typed
 
 
 def test_keys_from_environment_variables(secret_key: str) -> None:
@@ -442,6 +449,7 @@ def test_without_a_session_factory_only_flashing_works(secret_key: str) -> None:
         lambda: "x" in session,
         lambda: list(session),
         lambda: session.invalidate(),  # type: ignore[attr-defined]
+        lambda: session.__delitem__("x"),
     ):
         with pytest.raises(NotImplementedError, match="set_session_factory"):
             attempt()
@@ -513,6 +521,20 @@ def test_templates_get_the_helper(
     assert "<b>" not in page_text
     # The page consumed the message.
     assert "Saved" not in app.get("/page").text
+
+
+def test_rendering_without_a_request_gets_no_helper(
+    secret_key: str, template_dir: Path
+) -> None:
+    from pyramid.renderers import render
+
+    with testing.testConfig(settings={"flashmw.secret_key": secret_key}) as config:
+        config.include("flashmw.pyramid")
+        config.include("pyramid_chameleon")
+        template = template_dir / "bare.pt"
+        # Chameleon's exists: renders 0 for a name it does not have.
+        template.write_text("<p>${exists: get_flashed_messages}</p>")
+        assert render(str(template), {}, request=None) == "<p>0</p>"
 
 
 # -- Pyramid's testing helpers ----------------------------------------------------
