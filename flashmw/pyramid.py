@@ -42,7 +42,7 @@ This is the only module that imports Pyramid; ``import flashmw`` does not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NoReturn
 
 from pyramid.config import Configurator
@@ -121,9 +121,11 @@ class FlashQueues:
         return self._flashes.peek(category_filter=_category(queue))  # type: ignore[return-value]
 
 
-class FlashSession(FlashQueues):
+class FlashSession(FlashQueues, Mapping[str, Any]):
     """``request.session`` for an application without a session factory:
-    the flash methods only, and a clear error for anything else."""
+    the flash methods, an empty read-only mapping (so that code and tools
+    that only look at a session, such as a debug toolbar, keep working), and
+    a clear error for anything that would store a value."""
 
     __slots__ = ()
 
@@ -135,7 +137,13 @@ class FlashSession(FlashQueues):
         )
 
     def __getitem__(self, key: str) -> Any:
-        self._refuse()
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
     def __setitem__(self, key: str, value: object) -> None:
         self._refuse()
@@ -143,17 +151,12 @@ class FlashSession(FlashQueues):
     def __delitem__(self, key: str) -> None:
         self._refuse()
 
-    def __contains__(self, key: object) -> bool:
-        self._refuse()
-
-    def __iter__(self) -> Iterator[str]:
-        self._refuse()
-
     def __getattr__(self, name: str) -> Any:
-        """Refuse every session attribute but the flash methods."""
+        """Refuse the other session methods (``invalidate``, ``changed``,
+        ``get_csrf_token``, ``setdefault``, ...)."""
         if name.startswith("__"):
             raise AttributeError(name)
-        return self._refuse()
+        self._refuse()
 
 
 def _core(registry: Registry) -> FlashCore:

@@ -444,12 +444,18 @@ def test_without_a_session_factory_only_flashing_works(secret_key: str) -> None:
         app.get("/use")
     session = seen[0]
     assert isinstance(session, FlashSession)
+    # Looking finds an empty session; storing says what is missing.
+    assert len(session) == 0
+    assert "user" not in session
+    assert session.get("user") is None
+    assert dict(session.items()) == {}
+    with pytest.raises(KeyError):
+        session["user"]
     for attempt in (
-        lambda: session["x"],
-        lambda: "x" in session,
-        lambda: list(session),
-        lambda: session.invalidate(),  # type: ignore[attr-defined]
+        lambda: session.__setitem__("x", 1),
         lambda: session.__delitem__("x"),
+        lambda: session.invalidate(),  # type: ignore[attr-defined]
+        lambda: session.get_csrf_token(),  # type: ignore[attr-defined]
     ):
         with pytest.raises(NotImplementedError, match="set_session_factory"):
             attempt()
