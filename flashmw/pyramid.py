@@ -56,10 +56,9 @@ from pyramid.tweens import EXCVIEW
 
 from ._options import options_from_settings
 from .api import ENVIRON_KEY, _current
-from .core import FlashCore
+from .core import FlashCore, Request
 from .errors import NotInstalledError
 from .flashes import Flashes
-from .middleware import _request
 
 __all__ = ["CORE_KEY", "FlashQueues", "FlashSession", "includeme", "tween_factory"]
 
@@ -229,7 +228,8 @@ def tween_factory(handler: Handler, registry: Registry) -> Handler:
                 flashes,
                 response.status_int,
                 before,
-                _request(environ),
+                # WebOb's headers are a case-insensitive view of the environ.
+                Request(request.method, request.scheme == "https", request.headers.get),
                 failed=_failed(request),
             )
             if after is not before:

@@ -568,6 +568,18 @@ def test_dummy_request_reads_a_cookie(secret_key: str) -> None:
         assert request.flashes.peek(with_categories=True) == BOTH
 
 
+def test_install_flashes_gives_a_dummy_request_its_messages(secret_key: str) -> None:
+    from flashmw.testing import install_flashes
+
+    with testing.testConfig(settings={"flashmw.secret_key": secret_key}) as config:
+        config.include("flashmw.pyramid")
+        request = testing.DummyRequest()
+        flashes = install_flashes(request, [("message", "Saved."), ("error", "No.")])
+        apply_request_extensions(request)
+        assert request.flashes is flashes
+        assert request.flashes.peek() == ["Saved.", "No."]
+
+
 def test_without_the_include_request_flashes_says_so() -> None:
     from flashmw.pyramid import request_flashes
 
