@@ -22,8 +22,8 @@ names an environment variable holding the key) and adds:
   shared rules (:class:`~flashmw.core.FlashCore`), so exception views, WebTest
   and every other tween see the ``Set-Cookie``, ``Vary`` and
   ``Cache-Control`` changes;
-- ``request.flashes``, the request's :class:`~flashmw.flashes.Flashes`
-  (also on a ``DummyRequest`` after ``apply_request_extensions``);
+- ``request.flashes``, the request's :class:`~flashmw.flashes.Flashes`, set
+  by the tween (on a ``DummyRequest``, by :func:`request_flashes`);
 - Pyramid's session-flash methods, ``flash(msg, queue="",
   allow_duplicate=True)``, ``pop_flash(queue="")`` and
   ``peek_flash(queue="")``, on ``request.session``: the application's session
@@ -46,9 +46,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NoReturn
 
 from pyramid.config import Configurator
-from pyramid.events import BeforeRender
 from pyramid.httpexceptions import HTTPException
-from pyramid.interfaces import ISessionFactory
+from pyramid.interfaces import IBeforeRender, IRendererFactory, ISessionFactory
 from pyramid.registry import Registry
 from pyramid.request import Request as PyramidRequest
 from pyramid.response import Response
@@ -170,22 +169,24 @@ def _core(registry: Registry) -> FlashCore:
 
 
 def request_flashes(request: PyramidRequest) -> Flashes:
-    """``request.flashes``: the request's :class:`~flashmw.flashes.Flashes`.
+    """The request's :class:`~flashmw.flashes.Flashes`, also set as
+    ``request.flashes``.
 
     The tween made them; a request it did not see (a ``DummyRequest`` in a
-    unit test) gets new ones, read from its ``Cookie`` header, so that views
-    can be tested without a server. Nothing writes their cookie then: the
-    test inspects them.
+    unit test) gets new ones, read from its ``Cookie`` header, or those
+    :func:`flashmw.testing.install_flashes` put in its environ, so that
+    views can be tested without a server. Nothing writes their cookie then:
+    the test inspects them.
     """
     environ = request.environ
     flashes = environ.get(ENVIRON_KEY)
-    if isinstance(flashes, Flashes):
-        return flashes
-    # The headers, not the environ: a DummyRequest takes its Cookie header
-    # there (a real request's headers are a view of its environ).
-    flashes = environ[ENVIRON_KEY] = _core(request.registry).flashes(
-        request.headers.get("Cookie")
-    )
+    if not isinstance(flashes, Flashes):
+        # The headers, not the environ: a DummyRequest takes its Cookie
+        # header there (a real request's headers are a view of its environ).
+        flashes = environ[ENVIRON_KEY] = _core(request.registry).flashes(
+            request.headers.get("Cookie")
+        )
+    request.flashes = flashes
     return flashes
 
 
@@ -209,9 +210,13 @@ def tween_factory(handler: Handler, registry: Registry) -> Handler:
         flashes = environ.get(ENVIRON_KEY)
         if flashes is not None and flashes is _current.get():
             # FlashMiddleware wraps the application too: it owns the cookie.
+            request.flashes = flashes
             return handler(request)
         if not isinstance(flashes, Flashes) or flashes.sealed:
             flashes = environ[ENVIRON_KEY] = core.flashes(environ.get("HTTP_COOKIE"))
+        # A plain attribute: a Pyramid request property (add_request_method)
+        # makes a class for every request, which cost more than all of this.
+        request.flashes = flashes
         token = _current.set(flashes)
         try:
             response = handler(request)
@@ -239,7 +244,7 @@ def tween_factory(handler: Handler, registry: Registry) -> Handler:
     return flash_tween
 
 
-def _renderer_globals(event: BeforeRender) -> None:
+def _renderer_globals(event: Any) -> None:
     # Every renderer (Chameleon, Mako, Jinja2) gets the renderer values:
     # templates call get_flashed_messages() as in Flask.
     request = event.get("request")
@@ -266,19 +271,36 @@ def _session_factory(inner: Callable[[PyramidRequest], Any] | None) -> Any:
     return flash_session
 
 
+def _jinja2_renderers(registry: Registry) -> set[str]:
+    """Install the template global in pyramid_jinja2's environments; return
+    the names of their renderers."""
+    try:
+        from pyramid_jinja2 import IJinja2Environment
+    except ModuleNotFoundError:
+        return set()
+    from . import jinja
+
+    names = set()
+    for name, environment in registry.getUtilitiesFor(IJinja2Environment):
+        jinja.install(environment)
+        names.add(name)
+    return names
+
+
 def _late(config: Configurator) -> None:
     registry = config.registry
     inner = registry.queryUtility(ISessionFactory)
     if not getattr(inner, "flashmw", False):
         registry.registerUtility(_session_factory(inner), ISessionFactory)
-    try:
-        from pyramid_jinja2 import IJinja2Environment
-    except ModuleNotFoundError:
-        return
-    from . import jinja
-
-    for _name, environment in registry.getUtilitiesFor(IJinja2Environment):
-        jinja.install(environment)
+    # Jinja2 has the global; other template renderers (Chameleon, Mako) get
+    # get_flashed_messages in the renderer values. Only then: one subscriber
+    # makes Pyramid send its events on every request (about 4 µs each, see
+    # benchmarks/frameworks.py).
+    needless = {"json", "string", *_jinja2_renderers(registry)}
+    if any(
+        name not in needless for name, _ in registry.getUtilitiesFor(IRendererFactory)
+    ):
+        registry.registerHandler(_renderer_globals, (IBeforeRender,))
 
 
 def includeme(config: Configurator) -> None:
@@ -291,7 +313,5 @@ def includeme(config: Configurator) -> None:
     """
     secret_key, options = options_from_settings(config.get_settings() or {}, PREFIX)
     config.registry[CORE_KEY] = FlashCore(secret_key, **options)
-    config.add_request_method(request_flashes, "flashes", reify=True)
     config.add_tween("flashmw.pyramid.tween_factory", over=EXCVIEW)
-    config.add_subscriber(_renderer_globals, BeforeRender)
     config.action(None, lambda: _late(config), order=_LATE)

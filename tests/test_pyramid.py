@@ -24,7 +24,7 @@ with warnings.catch_warnings():
     from pyramid import testing
     from pyramid.config import Configurator
     from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
-    from pyramid.request import Request, apply_request_extensions
+    from pyramid.request import Request
     from pyramid.response import Response
     from pyramid.session import SignedCookieSessionFactory
 
@@ -529,6 +529,25 @@ def test_templates_get_the_helper(
     assert "Saved" not in app.get("/page").text
 
 
+def test_renderer_values_only_for_renderers_without_the_global(
+    secret_key: str,
+) -> None:
+    # A subscriber makes Pyramid send its events on every request: the
+    # include adds one only for template renderers other than Jinja2.
+    for includes, listens in [
+        ((), False),
+        (("pyramid_jinja2",), False),
+        (("pyramid_jinja2", "pyramid_chameleon"), True),
+        (("pyramid_mako",), True),
+    ]:
+        with Configurator(settings={"flashmw.secret_key": secret_key}) as config:
+            for name in includes:
+                config.include(name)
+            config.include("flashmw.pyramid")
+            config.commit()
+            assert config.registry.has_listeners is listens, includes
+
+
 def test_rendering_without_a_request_gets_no_helper(
     secret_key: str, template_dir: Path
 ) -> None:
@@ -547,36 +566,44 @@ def test_rendering_without_a_request_gets_no_helper(
 
 
 def test_dummy_request_gets_ready_flashes(secret_key: str) -> None:
+    from flashmw.pyramid import request_flashes
+
+    def save(request: Request) -> Response:
+        request.flashes.flash("Saved.")
+        return Response()
+
     with testing.testConfig(settings={"flashmw.secret_key": secret_key}) as config:
         config.include("flashmw.pyramid")
         request = testing.DummyRequest()
-        apply_request_extensions(request)
-        request.flashes.flash("Saved.")
-        assert request.flashes is request.flashes
-        assert request.environ["flashmw.flashes"] is request.flashes
-        assert request.flashes.get_flashed_messages() == ["Saved."]
+        flashes = request_flashes(request)
+        assert request.flashes is flashes
+        assert request_flashes(request) is flashes
+        assert request.environ["flashmw.flashes"] is flashes
+        save(request)
+        assert flashes.get_flashed_messages() == ["Saved."]
         assert isinstance(config.registry[CORE_KEY], FlashCore)
 
 
 def test_dummy_request_reads_a_cookie(secret_key: str) -> None:
+    from flashmw.pyramid import request_flashes
+
     app = make_app(secret_key, {"save": flash_then(Response)})
     cookie = app.get("/save").headers["Set-Cookie"].split(";")[0]
     with testing.testConfig(settings={"flashmw.secret_key": secret_key}) as config:
         config.include("flashmw.pyramid")
         request = testing.DummyRequest(headers={"Cookie": cookie})
-        apply_request_extensions(request)
-        assert request.flashes.peek(with_categories=True) == BOTH
+        assert request_flashes(request).peek(with_categories=True) == BOTH
 
 
 def test_install_flashes_gives_a_dummy_request_its_messages(secret_key: str) -> None:
+    from flashmw.pyramid import request_flashes
     from flashmw.testing import install_flashes
 
     with testing.testConfig(settings={"flashmw.secret_key": secret_key}) as config:
         config.include("flashmw.pyramid")
         request = testing.DummyRequest()
         flashes = install_flashes(request, [("message", "Saved."), ("error", "No.")])
-        apply_request_extensions(request)
-        assert request.flashes is flashes
+        assert request_flashes(request) is flashes
         assert request.flashes.peek() == ["Saved.", "No."]
 
 
