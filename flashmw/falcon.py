@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import falcon
 
+from ._wsgi import header_reader
 from .api import ENVIRON_KEY, _current
 from .core import FlashCore, Request
 from .flashes import Flashes
@@ -55,6 +56,20 @@ def _mapping(req: Any) -> MutableMapping[str, Any]:
     """The environ (WSGI) or scope (ASGI) of *req*."""
     scope = getattr(req, "scope", None)
     return scope if isinstance(scope, MutableMapping) else req.env
+
+
+def _request(req: Any) -> Request:
+    """The request as the rules see it."""
+    if getattr(req, "scope", None) is None:
+        # WSGI: straight from the environ; Falcon's get_header raises and
+        # catches a KeyError for each missing header the rules ask for.
+        env = req.env
+        return Request(
+            env.get("REQUEST_METHOD", "GET"),
+            env.get("wsgi.url_scheme") == "https",
+            header_reader(env),
+        )
+    return Request(req.method, req.scheme == "https", req.get_header)
 
 
 class FlashComponent:
@@ -116,7 +131,7 @@ class FlashComponent:
             flashes,
             code,
             before,
-            Request(req.method, req.scheme == "https", req.get_header),
+            _request(req),
             # The responder raised and Falcon made a server error of it: as
             # when a WSGI app raises, nothing is stored.
             failed=not req_succeeded and code >= 500,

@@ -54,6 +54,7 @@ from pyramid.response import Response
 from pyramid.tweens import EXCVIEW
 
 from ._options import options_from_settings
+from ._wsgi import header_reader
 from .api import ENVIRON_KEY, _current
 from .core import FlashCore, Request
 from .errors import NotInstalledError
@@ -233,8 +234,11 @@ def tween_factory(handler: Handler, registry: Registry) -> Handler:
                 flashes,
                 response.status_int,
                 before,
-                # WebOb's headers are a case-insensitive view of the environ.
-                Request(request.method, request.scheme == "https", request.headers.get),
+                Request(
+                    environ.get("REQUEST_METHOD", "GET"),
+                    environ.get("wsgi.url_scheme") == "https",
+                    header_reader(environ),
+                ),
                 failed=_failed(request),
             )
             if after is not before:
