@@ -103,14 +103,18 @@ class FlashPlugin:
 def get_flashes() -> Flashes:
     """The :class:`~flashmw.flashes.Flashes` of the request being handled.
 
-    :raises NotInstalledError: no :class:`FlashPlugin` is installed in the
-        application handling the request.
+    :raises NotInstalledError: no request is being handled, or no
+        :class:`FlashPlugin` is installed in the application handling it.
     """
-    flashes = bottle.request.environ.get(ENVIRON_KEY)
+    try:
+        flashes = bottle.request.environ.get(ENVIRON_KEY)
+    except RuntimeError:
+        # Bottle's request is thread-local: this thread handles no request.
+        flashes = None
     if not isinstance(flashes, Flashes):
         raise NotInstalledError(
-            "this request has no flashes: install the plugin in the Bottle "
-            "application that handles it, app.install(FlashPlugin(secret_key=...))"
+            "no flashes here: call this while a Bottle application with the "
+            "plugin handles a request, app.install(FlashPlugin(secret_key=...))"
         )
     return flashes
 

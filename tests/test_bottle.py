@@ -3,6 +3,7 @@ helpers, through WebTest (the client Bottle's documentation suggests)."""
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -130,6 +131,12 @@ def test_helpers_need_the_plugin(secret_key: str) -> None:
     client = webtest.TestApp(app)
     with pytest.raises(NotInstalledError, match=r"app.install\(FlashPlugin"):
         client.get("/")
+    # Outside any request (another thread than the one Bottle bound).
+    outside: list[BaseException] = []
+    thread = threading.Thread(target=lambda: _record(outside, lambda: flash("x")))
+    thread.start()
+    thread.join()
+    assert isinstance(outside[0], NotInstalledError)
     app.install(plugin)
     assert client.get("/").text == "[]"
     app.uninstall(plugin)
@@ -193,3 +200,10 @@ def test_one_plugin_in_two_apps_and_uninstalled_from_one(secret_key: str) -> Non
     with pytest.raises(NotInstalledError):
         first.get("/")
     assert second.get("/").text == "[]"
+
+
+def _record(errors: list[BaseException], call: Callable[[], object]) -> None:
+    try:
+        call()
+    except BaseException as error:
+        errors.append(error)

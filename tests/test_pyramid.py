@@ -225,6 +225,12 @@ def test_the_core_refuses_a_bad_value_at_include(secret_key: str) -> None:
         config.include("flashmw.pyramid")
 
 
+def test_pyramid_includes_setting(secret_key: str) -> None:
+    settings = {"pyramid.includes": "flashmw.pyramid", "flashmw.secret_key": secret_key}
+    with Configurator(settings=settings) as config:
+        assert isinstance(config.registry[CORE_KEY], FlashCore)
+
+
 def test_settings_reach_the_cookie(secret_key: str) -> None:
     app = make_app(
         secret_key,
