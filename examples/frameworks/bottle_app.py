@@ -39,7 +39,9 @@ def make_app(
     @app.get("/", name="index")
     def index() -> str:
         page = _templates.get_template("frameworks/page.html")
-        return page.render(framework="Bottle", action=app.get_url("save"))
+        return page.render(
+            framework="Bottle", action=app.get_url("save"), call="flash(…)"
+        )
 
     @app.post("/save", name="save")
     def save() -> None:

@@ -30,7 +30,9 @@ class Index:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = falcon.MEDIA_HTML
         page = _templates.get_template("frameworks/page.html")
-        resp.text = page.render(framework="Falcon", action="/save")
+        resp.text = page.render(
+            framework="Falcon", action="/save", call="req.context.flashes.flash(…)"
+        )
 
 
 class Save:

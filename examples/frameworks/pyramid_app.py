@@ -28,7 +28,12 @@ from .._support import FALLBACK_VARIABLE, KEY_VARIABLE, lazy_app
 
 def index(request: Request) -> dict[str, Any]:
     """The form and the messages (``frameworks/page.html`` shows them)."""
-    return {"framework": "Pyramid", "action": request.route_path("save")}
+    return {
+        "framework": "Pyramid",
+        "action": request.route_path("save"),
+        "call": "request.session.flash(…)",
+        "via": ", which flashmw.pyramid sends to flashmw's cookie, not the session,",
+    }
 
 
 def save(request: Request) -> HTTPSeeOther:
