@@ -56,7 +56,8 @@ class FlashPlugin:
     route callbacks. Uninstalling it takes the driver away again.
     """
 
-    #: Bottle's plugin name: a second FlashPlugin on one app is refused.
+    #: Bottle's plugin name: ``app.uninstall("flashmw")`` removes it. (A
+    #: route's ``skip`` cannot: the plugin works around the whole app.)
     name = "flashmw"
     #: Bottle's plugin API version.
     api = 2

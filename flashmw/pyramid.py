@@ -28,10 +28,11 @@ names an environment variable holding the key) and adds:
   allow_duplicate=True)``, ``pop_flash(queue="")`` and
   ``peek_flash(queue="")``, on ``request.session``: the application's session
   keeps everything else, and the messages go to flashmw's cookie instead of
-  the session. Without a session factory, ``request.session`` holds these
-  three methods only;
-- ``get_flashed_messages`` in every renderer's values (Jinja2, Chameleon,
-  Mako), and as a global of pyramid_jinja2's environments, for macros.
+  the session. Without a session factory, ``request.session`` has these
+  three methods, reads as empty and refuses to store anything;
+- ``get_flashed_messages`` for templates: a global of pyramid_jinja2's
+  environments (macros included), and in the renderer values of the other
+  template renderers (Chameleon, Mako).
 
 A queue is a category; the default queue ``""`` is the category
 ``"message"``, the default of :meth:`~flashmw.flashes.Flashes.flash`, so the
@@ -60,7 +61,15 @@ from .core import FlashCore, Request
 from .errors import NotInstalledError
 from .flashes import Flashes
 
-__all__ = ["CORE_KEY", "FlashQueues", "FlashSession", "includeme", "tween_factory"]
+__all__ = [
+    "CORE_KEY",
+    "PREFIX",
+    "FlashQueues",
+    "FlashSession",
+    "includeme",
+    "request_flashes",
+    "tween_factory",
+]
 
 #: Where the include keeps the application's :class:`~flashmw.core.FlashCore`
 #: in the registry.
@@ -298,8 +307,8 @@ def _late(config: Configurator) -> None:
         registry.registerUtility(_session_factory(inner), ISessionFactory)
     # Jinja2 has the global; other template renderers (Chameleon, Mako) get
     # get_flashed_messages in the renderer values. Only then: one subscriber
-    # makes Pyramid send its events on every request (about 4 µs each, see
-    # benchmarks/frameworks.py).
+    # makes Pyramid send its events on every request (about 4 µs a request,
+    # see benchmarks/README.md).
     needless = {"json", "string", *_jinja2_renderers(registry)}
     if any(
         name not in needless for name, _ in registry.getUtilitiesFor(IRendererFactory)

@@ -139,7 +139,7 @@ def test_helpers_need_the_plugin(secret_key: str) -> None:
     assert isinstance(outside[0], NotInstalledError)
     app.install(plugin)
     assert client.get("/").text == "[]"
-    app.uninstall(plugin)
+    app.uninstall("flashmw")
     with pytest.raises(NotInstalledError):
         client.get("/")
 
