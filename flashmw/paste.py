@@ -15,8 +15,9 @@
 
 ``use = egg:flashmw`` finds :func:`filter_factory` through the
 ``paste.filter_factory`` entry point. The section's names are
-:class:`~flashmw.FlashMiddleware`'s options, written as text (see
-:func:`~flashmw._options.options_from_settings`); ``secret_key_env`` names an
+:class:`~flashmw.FlashMiddleware`'s options, written as text (``true`` and
+``false``, whole seconds, an empty value for ``None``, keys separated by
+spaces or commas); ``secret_key_env`` (and ``fallback_keys_env``) name an
 environment variable holding the key, so that the key stays out of the file.
 The application's views then use :func:`flashmw.flash` with their environ, or
 a framework integration such as :mod:`flashmw.pyramid`.
@@ -47,8 +48,8 @@ def filter_factory(
     The options are read and checked here, when the ini file is loaded, so a
     wrong one stops the server before it serves a request.
 
-    :raises flashmw._options.SettingError: an unknown name, a value of the
-        wrong form, or no key.
+    :raises ValueError: an unknown name, a value of the wrong form or no key
+        (the message names the setting), or an option the middleware refuses.
     """
     secret_key, options = options_from_settings(local_conf)
     # Checked now, so that a refused key or option fails when the file is

@@ -319,10 +319,9 @@ def _late(config: Configurator) -> None:
 def includeme(config: Configurator) -> None:
     """Set flashmw up from the settings; see the module's docstring.
 
-    :raises flashmw._options.SettingError: a ``flashmw.*`` setting is unknown
-        or malformed, or no key is given.
-    :raises ValueError: an option is refused (as
-        :class:`~flashmw.FlashMiddleware` refuses it).
+    :raises ValueError: a ``flashmw.*`` setting is unknown or malformed, or
+        no key is given (the message names the setting), or an option is
+        refused as :class:`~flashmw.FlashMiddleware` refuses it.
     """
     secret_key, options = options_from_settings(config.get_settings() or {}, PREFIX)
     config.registry[CORE_KEY] = FlashCore(secret_key, **options)
