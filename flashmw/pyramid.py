@@ -47,7 +47,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NoReturn
 
 from pyramid.config import Configurator
-from pyramid.httpexceptions import HTTPException
 from pyramid.interfaces import IBeforeRender, IRendererFactory, ISessionFactory
 from pyramid.registry import Registry
 from pyramid.request import Request as PyramidRequest
@@ -200,13 +199,12 @@ def request_flashes(request: PyramidRequest) -> Flashes:
     return flashes
 
 
-def _failed(request: PyramidRequest) -> bool:
-    # WSGI's exc_info, the Pyramid way: an exception view answered for an
-    # error the view raised. A raised HTTPFound or HTTPNotFound is an answer,
-    # not a failure, and keeps its flashes.
-    return getattr(request, "exc_info", None) is not None and not isinstance(
-        getattr(request, "exception", None), HTTPException
-    )
+def _failed(request: PyramidRequest, status: int) -> bool:
+    # WSGI's exc_info, the Pyramid way: the view raised and an exception view
+    # made a server error of it (as Falcon's component judges too). A raised
+    # HTTPFound or HTTPNotFound is an answer, not a failure, and keeps its
+    # flashes.
+    return status >= 500 and getattr(request, "exception", None) is not None
 
 
 def tween_factory(handler: Handler, registry: Registry) -> Handler:
@@ -239,16 +237,17 @@ def tween_factory(handler: Handler, registry: Registry) -> Handler:
             _current.reset(token)
         if not core.untouched(flashes):
             before = response.headerlist
+            status = response.status_int
             after = core.respond(
                 flashes,
-                response.status_int,
+                status,
                 before,
                 Request(
                     environ.get("REQUEST_METHOD", "GET"),
                     environ.get("wsgi.url_scheme") == "https",
                     header_reader(environ),
                 ),
-                failed=_failed(request),
+                failed=_failed(request, status),
             )
             if after is not before:
                 response.headerlist = after

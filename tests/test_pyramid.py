@@ -23,7 +23,7 @@ with warnings.catch_warnings():
     import webtest
     from pyramid import testing
     from pyramid.config import Configurator
-    from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
+    from pyramid.httpexceptions import HTTPFound, HTTPNotFound, HTTPSeeOther
     from pyramid.request import Request
     from pyramid.response import Response
     from pyramid.session import SignedCookieSessionFactory
@@ -344,6 +344,33 @@ def test_a_view_that_raises_stores_nothing(secret_key: str) -> None:
     bare = make_app(secret_key, {"crash": crash})
     with pytest.raises(RuntimeError, match="boom"):
         bare.get("/crash")
+
+
+def test_an_error_answered_below_500_keeps_its_flashes(secret_key: str) -> None:
+    def invalid(request: Request) -> Response:
+        request.flashes.flash("Check the form.", "error")
+        raise ValueError("bad input")
+
+    def missing(request: Request) -> Response:
+        request.flashes.flash("Not there.")
+        raise HTTPNotFound()
+
+    def bad_request(exc: Exception, request: Request) -> Response:
+        return Response("invalid", status=400)
+
+    def register(config: Configurator) -> None:
+        config.add_exception_view(bad_request, context=ValueError)
+
+    app = make_app(
+        secret_key,
+        {"invalid": invalid, "missing": missing, "show": shows},
+        setup=register,
+    )
+    assert "Set-Cookie" in app.get("/invalid", status=400).headers
+    app.get("/missing", status=404)
+    assert app.get("/show").text == repr(
+        [("error", "Check the form."), ("message", "Not there.")]
+    )
 
 
 def test_an_outer_middleware_owns_the_cookie(secret_key: str) -> None:
