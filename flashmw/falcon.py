@@ -48,8 +48,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["FlashComponent"]
 
-# The context variable's token, kept with the request to reset it after.
-_TOKEN = "_flashmw_token"
+# The context variable's token, kept in the environ (or scope) to reset it
+# after the response: req.context is the application's namespace.
+_TOKEN = "flashmw.falcon.token"
 
 
 def _mapping(req: Any) -> MutableMapping[str, Any]:
@@ -96,7 +97,7 @@ class FlashComponent:
             # Unless a FlashMiddleware around the app owns the cookie.
             flashes = self.core.flashes(req.get_header("Cookie"))
             mapping[ENVIRON_KEY] = flashes
-            setattr(req.context, _TOKEN, _current.set(flashes))
+            mapping[_TOKEN] = _current.set(flashes)
         req.context.flashes = flashes
 
     async def process_request_async(self, req: Any, resp: Any) -> None:
@@ -113,15 +114,13 @@ class FlashComponent:
         req_succeeded: bool,
     ) -> None:
         """Add the flash changes to *resp*'s headers."""
-        context = req.context
-        token = getattr(context, _TOKEN, None)
+        token = _mapping(req).pop(_TOKEN, None)
         if token is None:
             # Another component answered before process_request ran, or an
             # outer FlashMiddleware owns the cookie.
             return
-        delattr(context, _TOKEN)
         _current.reset(token)
-        flashes: Flashes = context.flashes
+        flashes: Flashes = req.context.flashes
         core = self.core
         if core.untouched(flashes):
             return
