@@ -7,7 +7,8 @@ status it answers. Every combination of method, status, action, incoming
 cookie and ``Sec-Fetch-Dest``/``Sec-Purpose`` header is sent to all four,
 straight through WSGI, and the integrations must give the middleware's
 answer: the same messages stored (or the cookie left alone), the same cookie
-attributes, the same ``Vary`` and ``Cache-Control``. A rule copied into an
+attributes, the same ``Vary`` and ``Cache-Control``. Falcon's component is
+also run under ``falcon.asgi``, through Falcon's ASGI simulation. A rule copied into an
 integration, and then changed in one place only, shows up here.
 """
 
@@ -123,7 +124,32 @@ def falcon_app(secret_key: str) -> App:
     return app
 
 
-HOSTS = {"pyramid": pyramid_app, "bottle": bottle_app, "falcon": falcon_app}
+def falcon_asgi_app(secret_key: str) -> Any:
+    import falcon.asgi
+
+    from flashmw.falcon import FlashComponent
+
+    class Page:
+        async def on_get(self, req: Any, resp: Any) -> None:
+            action, status = _params(req.query_string)
+            text = act(req.context.flashes, action)
+            resp.status = status
+            if status not in (204, 304):
+                resp.text = text
+
+        on_head = on_get
+
+    app = falcon.asgi.App(middleware=[FlashComponent(secret_key)])
+    app.add_route("/", Page())
+    return app
+
+
+HOSTS = {
+    "pyramid": pyramid_app,
+    "bottle": bottle_app,
+    "falcon": falcon_app,
+    "falcon-asgi": falcon_asgi_app,
+}
 
 
 # -- one request, reduced to what the rules decide ---------------------------------
@@ -132,7 +158,21 @@ HOSTS = {"pyramid": pyramid_app, "bottle": bottle_app, "falcon": falcon_app}
 def call(
     app: App, method: str, query: str, cookie: str | None, extra: dict[str, str]
 ) -> tuple[int, list[tuple[str, str]]]:
-    """One request straight through WSGI: the status code and headers."""
+    """One request straight through WSGI (through Falcon's ASGI simulation
+    for an ASGI app): the status code and headers."""
+    import falcon.asgi
+    from falcon import testing
+
+    if isinstance(app, falcon.asgi.App):
+        headers = {
+            name[5:].replace("_", "-").title(): value for name, value in extra.items()
+        }
+        if cookie is not None:
+            headers["Cookie"] = cookie
+        result = testing.simulate_request(
+            app, method, "/", query_string=query, headers=headers
+        )
+        return result.status_code, list(result.headers.items())
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
         "SCRIPT_NAME": "",
