@@ -262,3 +262,19 @@ def test_the_integration_answers_as_the_middleware(
         assert outcome(reader, got) == outcome(reader, expected), case
         checked += 1
     assert checked == 2 * len(STATUSES) * len(ACTIONS) * 2 * len(EXTRA)
+
+
+def test_flashmw_imports_no_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, flashmw, flashmw.paste\n"
+        "found = [m for m in ('pyramid', 'bottle', 'falcon', 'webob') "
+        "if m in sys.modules]\n"
+        "sys.exit(repr(found) if found else 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
