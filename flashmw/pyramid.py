@@ -95,7 +95,7 @@ class FlashQueues:
 
     Behaviour differs from Pyramid's session flash in flashmw's ways: a
     popped message is consumed only if the response is one a person sees (not
-    a redirect, ``HEAD``, an error), every read in a request sees the same
+    a redirect, ``HEAD``, a server error), every read in a request sees the same
     list (a second ``pop_flash`` returns the same messages; a message flashed
     after a read waits for the next request), and messages are strings.
     """
