@@ -125,12 +125,12 @@ def _from_environment(
     return value
 
 
-def options_from_settings(
+def read_settings(
     settings: Mapping[str, Any],
     prefix: str = "",
     *,
     environ: Mapping[str, str] | None = None,
-) -> tuple[str | bytes, FlashOptions]:
+) -> tuple[str | bytes | None, FlashOptions]:
     """Return the key and the keyword options found in *settings*.
 
     Only the names that start with *prefix* are read (``"flashmw."`` among
@@ -139,8 +139,10 @@ def options_from_settings(
     code). ``secret_key_env`` and ``fallback_keys_env`` name environment
     variables to read the keys from instead.
 
-    :raises SettingError: a name under *prefix* is no option, a value cannot
-        be converted, or no key is given.
+    The key is ``None`` when the settings give none.
+
+    :raises SettingError: a name under *prefix* is no option, or a value
+        cannot be converted.
     """
     environ = os.environ if environ is None else environ
     found: dict[str, Any] = {}
@@ -167,13 +169,27 @@ def options_from_settings(
             found[name] = convert(value)
         except SettingError as error:
             raise SettingError(f"{full_name} {error}") from None
-    secret_key = found.pop("secret_key", None)
-    if not secret_key:
+    secret_key = found.pop("secret_key", None) or None
+    options: FlashOptions = found  # type: ignore[assignment]
+    return secret_key, options
+
+
+def options_from_settings(
+    settings: Mapping[str, Any],
+    prefix: str = "",
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[str | bytes, FlashOptions]:
+    """:func:`read_settings`, for hosts whose settings must give the key.
+
+    :raises SettingError: as :func:`read_settings`, or no key is given.
+    """
+    secret_key, options = read_settings(settings, prefix, environ=environ)
+    if secret_key is None:
         raise SettingError(
             f"{prefix}secret_key is not set: give it, or {prefix}secret_key_env "
             "with the name of an environment variable that holds it. Generate "
             "one key for every worker and host: python3 -c "
             "'import secrets; print(secrets.token_hex(32))'"
         )
-    options: FlashOptions = found  # type: ignore[assignment]
     return secret_key, options

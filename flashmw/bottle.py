@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import bottle
 
+from ._options import SettingError, read_settings
 from .api import ENVIRON_KEY
 from .core import FlashCore
 from .errors import NotInstalledError
@@ -47,7 +48,8 @@ __all__ = ["FlashPlugin", "flash", "get_flashed_messages", "get_flashes"]
 
 class FlashPlugin:
     """The Bottle plugin; it takes :class:`~flashmw.FlashMiddleware`'s
-    options.
+    options, and reads those not given from ``app.config`` (see
+    :meth:`setup`).
 
     Bottle decides a response's final status after its last hook has run (a
     view that raises becomes a 500, error handlers and generators run
@@ -63,24 +65,41 @@ class FlashPlugin:
     api = 2
 
     def __init__(
-        self, secret_key: str | bytes, **options: Unpack[FlashOptions]
+        self, secret_key: str | bytes | None = None, **options: Unpack[FlashOptions]
     ) -> None:
         self._secret_key = secret_key
         self._options = options
-        # A bad key or option is refused here, where the plugin is made.
-        FlashCore(secret_key, **options)
+        if secret_key is not None:
+            # A bad key or option is refused here, where the plugin is made.
+            FlashCore(secret_key, **options)
         self._installed: dict[int, tuple[bottle.Bottle, Any]] = {}
 
     def setup(self, app: bottle.Bottle) -> None:
-        """Wrap *app*'s WSGI call in the driver and add the template helper."""
+        """Wrap *app*'s WSGI call in the driver and add the template helper.
+
+        The options are ``flashmw.*`` from ``app.config`` (as
+        ``app.config.load_config()`` reads a ``[flashmw]`` section of an ini
+        file), then those given to the plugin.
+
+        :raises ValueError: a ``flashmw.*`` setting is unknown or malformed,
+            or no key is given, or an option is refused.
+        """
+        secret_key, options = read_settings(app.config, "flashmw.")
+        options = {**options, **self._options}
+        if self._secret_key is not None:
+            secret_key = self._secret_key
+        if secret_key is None:
+            raise SettingError(
+                "FlashPlugin needs a key: FlashPlugin(secret_key) or "
+                "flashmw.secret_key (or flashmw.secret_key_env) in app.config"
+            )
+        middleware = FlashMiddleware(app.wsgi, secret_key, **options)
         # Bottle.__call__ calls self.wsgi(): an instance attribute wins.
         # Bottle refuses to set an attribute twice (to catch two plugins
         # adding the same one), and this one is set on every install.
         attributes = vars(app)
         self._installed[id(app)] = (app, attributes.get("wsgi"))
-        attributes["wsgi"] = FlashMiddleware(
-            app.wsgi, self._secret_key, **self._options
-        )
+        attributes["wsgi"] = middleware
         bottle.BaseTemplate.defaults["get_flashed_messages"] = get_flashed_messages
 
     def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:

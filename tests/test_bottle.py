@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import bottle
@@ -207,3 +208,33 @@ def _record(errors: list[BaseException], call: Callable[[], object]) -> None:
         call()
     except BaseException as error:
         errors.append(error)
+
+
+def test_options_from_the_apps_config_file(
+    secret_key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flashmw._options import SettingError
+
+    monkeypatch.setenv("TEST_FLASH_KEY", secret_key)
+    ini = tmp_path / "app.ini"
+    ini.write_text(
+        "[flashmw]\nsecret_key_env = TEST_FLASH_KEY\nmax_age = 120\n"
+        "cookie_name = notes\n"
+    )
+    app = bottle.Bottle()
+    app.config.load_config(str(ini))
+    # Keyword options win over the file's.
+    app.install(FlashPlugin(max_age=60))
+    app.route("/save", "GET", save)
+    cookie = webtest.TestApp(app).get("/save").headers["Set-Cookie"]
+    assert cookie.startswith("notes=")
+    assert "Max-Age=60" in cookie
+
+    unkeyed = bottle.Bottle()
+    with pytest.raises(SettingError, match="FlashPlugin needs a key"):
+        unkeyed.install(FlashPlugin())
+    ini.write_text("[flashmw]\nsecret_key_env = TEST_FLASH_KEY\nmax_age = soon\n")
+    malformed = bottle.Bottle()
+    malformed.config.load_config(str(ini))
+    with pytest.raises(SettingError, match="flashmw.max_age is 'soon'"):
+        malformed.install(FlashPlugin())
