@@ -212,6 +212,9 @@ def tween_factory(handler: Handler, registry: Registry) -> Handler:
     response. It sits over the exception view, so error pages are judged by
     their real status."""
     core = _core(registry)
+    # Again when the app is made: a session factory set after the include's
+    # configuration was committed replaced the wrapped one.
+    _wrap_sessions(registry)
 
     def flash_tween(request: PyramidRequest) -> Response:
         environ = request.environ
@@ -299,11 +302,15 @@ def _jinja2_renderers(registry: Registry) -> set[str]:
     return names
 
 
-def _late(config: Configurator) -> None:
-    registry = config.registry
+def _wrap_sessions(registry: Registry) -> None:
     inner = registry.queryUtility(ISessionFactory)
     if not getattr(inner, "flashmw", False):
         registry.registerUtility(_session_factory(inner), ISessionFactory)
+
+
+def _late(config: Configurator) -> None:
+    registry = config.registry
+    _wrap_sessions(registry)
     # Jinja2 has the global; other template renderers (Chameleon, Mako) get
     # get_flashed_messages in the renderer values. Only then: one subscriber
     # makes Pyramid send its events on every request (about 4 µs a request,

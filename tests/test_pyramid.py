@@ -463,6 +463,22 @@ def test_the_apps_session_keeps_everything_else(secret_key: str) -> None:
     assert app.get("/show").text == repr(["ann", []])
 
 
+def test_a_session_factory_set_after_the_include_is_wrapped_too(
+    secret_key: str,
+) -> None:
+    def save(request: Request) -> Response:
+        request.session.flash("Saved.")
+        return Response()
+
+    def register(config: Configurator) -> None:
+        config.commit()
+        config.set_session_factory(SignedCookieSessionFactory(secret_key))
+
+    app = make_app(secret_key, {"save": save, "show": shows}, setup=register)
+    assert app.get("/save").headers["Set-Cookie"].startswith("flashmw=")
+    assert app.get("/show").text == repr([("message", "Saved.")])
+
+
 def test_without_a_session_factory_only_flashing_works(secret_key: str) -> None:
     seen: list[object] = []
 
