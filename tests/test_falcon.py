@@ -199,3 +199,59 @@ def test_options_reach_the_cookie_and_bad_ones_are_refused(secret_key: str) -> N
     assert browser.get("/save").cookies["notes"].max_age == 60
     with pytest.raises(ValueError, match="max_age"):
         FlashComponent(secret_key, max_age=0)
+
+
+def test_asgi_example_with_falcons_client(secret_key: str) -> None:
+    import urllib.parse
+
+    from test_frameworks import check_scenario
+
+    from examples.asgi import falcon_app
+
+    browser = Browser(falcon_app.make_app(secret_key))
+
+    def get(path: str) -> tuple[int, str]:
+        result = browser.get(path)
+        return result.status_code, result.text
+
+    def post(path: str, form: dict[str, str]) -> tuple[int, str]:
+        result = browser.request(
+            "POST",
+            path,
+            body=urllib.parse.urlencode(form),
+            content_type="application/x-www-form-urlencoded",
+        )
+        return result.status_code, result.headers.get("Location", "")
+
+    check_scenario("Falcon ASGI", get, post)
+
+
+def test_the_asgi_driver_around_falcon_asgi_owns_the_cookie(secret_key: str) -> None:
+    import asyncio
+
+    import httpx
+
+    from flashmw.asgi import FlashMiddleware as FlashASGIMiddleware
+
+    app = falcon.asgi.App(middleware=[FlashComponent(secret_key)])
+    app.add_route("/save", AsyncResource(save_and_redirect))
+    app.add_route("/show", AsyncResource(show))
+    wrapped = FlashASGIMiddleware(app, secret_key, max_age=60)
+
+    async def visit() -> tuple[list[str], str, str]:
+        # httpx, not Falcon's client: Falcon's ASGI simulation refuses the
+        # driver's header names, which are not lower case.
+        transport = httpx.ASGITransport(app=wrapped)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://127.0.0.1"
+        ) as client:
+            saved = await client.get("/save")
+            shown = await client.get("/show")
+            again = await client.get("/show")
+        return saved.headers.get_list("set-cookie"), shown.text, again.text
+
+    cookies, shown, again = asyncio.run(visit())
+    (cookie,) = cookies
+    assert "Max-Age=60" in cookie
+    assert shown == repr(BOTH)
+    assert again == "[]"

@@ -1,9 +1,10 @@
-"""The Pyramid, Bottle and Falcon examples under a real gunicorn on 127.0.0.1.
+"""The Pyramid, Bottle and Falcon examples under a real gunicorn on 127.0.0.1,
+and the ``falcon.asgi`` example under uvicorn.
 
 Pyramid is served from its ini file (``gunicorn --paste``) twice: as it is,
 with ``config.include("flashmw.pyramid")`` writing the cookie, and through
 the ``filtered`` pipeline, where PasteDeploy's ``[filter:flashmw]`` (``use =
-egg:flashmw``) wraps the same application and writes it instead. The four
+egg:flashmw``) wraps the same application and writes it instead. The five
 servers start together under one deadline (tests/live.py).
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Iterator, Mapping
 
 import pytest
 from live import Client, Gunicorn, serving
+from live_asgi import Uvicorn
 from test_frameworks import check_scenario
 
 pytestmark = pytest.mark.live
@@ -27,15 +29,23 @@ SERVED = {
     "pyramid-filter": f"--paste={INI}#filtered",
     "bottle": "examples.frameworks.bottle_app:app",
     "falcon": "examples.frameworks.falcon_app:app",
+    # falcon.asgi with the same component, under uvicorn.
+    "falcon-asgi": "examples.asgi.falcon_app:app",
 }
 #: What each server's cookie says about who wrote it (pyramid.ini).
-MAX_AGE = {"pyramid": 3600, "pyramid-filter": 600, "bottle": 3600, "falcon": 3600}
+MAX_AGE = {
+    "pyramid": 3600,
+    "pyramid-filter": 600,
+    "bottle": 3600,
+    "falcon": 3600,
+    "falcon-asgi": 3600,
+}
 
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[dict[str, Gunicorn]]:
     env = {"FLASHMW_SECRET_KEY": secrets.token_hex(32)}
-    started = {name: Gunicorn(app, env=env, workers=1) for name, app in SERVED.items()}
+    started = {name: server(name, app, env) for name, app in SERVED.items()}
     with serving(*started.values()):
         yield started
 
@@ -69,4 +79,12 @@ def shown_something(page: str) -> bool:
 
 
 def framework(name: str) -> str:
-    return name.split("-")[0].title()
+    return {"pyramid-filter": "Pyramid", "falcon-asgi": "Falcon ASGI"}.get(
+        name, name.title()
+    )
+
+
+def server(name: str, app: str, env: dict[str, str]) -> Gunicorn:
+    if name.endswith("asgi"):
+        return Uvicorn(app, env=env)
+    return Gunicorn(app, env=env, workers=1)
