@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Any
 
 import falcon
 
-from ._wsgi import header_reader
 from .api import ENVIRON_KEY, _current
-from .core import FlashCore, Request
+from .core import FlashCore, Request, RequestView
 from .flashes import Flashes
+from .middleware import EnvironRequest
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing_extensions import Unpack
@@ -59,17 +59,16 @@ def _mapping(req: Any) -> MutableMapping[str, Any]:
     return scope if isinstance(scope, MutableMapping) else req.env
 
 
-def _request(req: Any) -> Request:
+def _request(req: Any) -> RequestView:
     """The request as the rules see it."""
     if getattr(req, "scope", None) is None:
-        # WSGI: straight from the environ; Falcon's get_header raises and
-        # catches a KeyError for each missing header the rules ask for.
-        env = req.env
-        return Request(
-            env.get("REQUEST_METHOD", "GET"),
-            env.get("wsgi.url_scheme") == "https",
-            header_reader(env),
-        )
+        # WSGI: read as the WSGI driver reads it. Falcon's get_header raises
+        # and catches a KeyError for each header the rules ask for and the
+        # request lacks.
+        return EnvironRequest(req.env)
+    # ASGI: Falcon's own reading of the headers, not the scope's list again:
+    # Falcon's test client gives that list as a one-shot iterator, which
+    # Falcon has consumed by now.
     return Request(req.method, req.scheme == "https", req.get_header)
 
 

@@ -54,11 +54,11 @@ from pyramid.response import Response
 from pyramid.tweens import EXCVIEW
 
 from ._options import options_from_settings
-from ._wsgi import header_reader
 from .api import ENVIRON_KEY, _current
-from .core import FlashCore, Request
+from .core import FlashCore
 from .errors import NotInstalledError
 from .flashes import Flashes
+from .middleware import EnvironRequest
 
 __all__ = [
     "CORE_KEY",
@@ -245,11 +245,10 @@ def tween_factory(handler: Handler, registry: Registry) -> Handler:
                 flashes,
                 status,
                 before,
-                Request(
-                    environ.get("REQUEST_METHOD", "GET"),
-                    environ.get("wsgi.url_scheme") == "https",
-                    header_reader(environ),
-                ),
+                # Straight from the environ: WebOb's request.headers raises
+                # and catches a KeyError for each header the rules ask for
+                # and the request lacks.
+                EnvironRequest(environ),
                 failed=_failed(request, status),
             )
             if after is not before:
