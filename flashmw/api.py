@@ -39,7 +39,10 @@ def get_flashes(environ: Mapping[str, Any]) -> Flashes:
             f"this request has no {ENVIRON_KEY!r}: the environ (or scope) was "
             "not produced by an application wrapped in flashmw.FlashMiddleware. "
             "Install flashmw where the request arrives (WSGI: FlashMiddleware; "
-            "Flask: flashmw.flask.FlashMessages(app); ASGI: "
+            "Flask: flashmw.flask.FlashMessages(app); Pyramid: "
+            "config.include('flashmw.pyramid'); Bottle: "
+            "app.install(flashmw.bottle.FlashPlugin(...)); Falcon: "
+            "flashmw.falcon.FlashComponent(...); ASGI: "
             "flashmw.asgi.FlashMiddleware), and pass that request's own environ "
             "or scope, not a copy or a hand-made one"
         ) from None

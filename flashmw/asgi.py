@@ -108,7 +108,7 @@ def _respond(
     fields = [
         raw[index]
         if index < len(raw) and pair is headers[index]
-        else (pair[0].encode("latin-1"), pair[1].encode("latin-1"))
+        else (pair[0].lower().encode("latin-1"), pair[1].encode("latin-1"))
         for index, pair in enumerate(changed)
     ]
     return {**message, "headers": fields}

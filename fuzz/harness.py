@@ -668,7 +668,11 @@ def _asgi(method: str, scheme: str, header: str) -> tuple[int, Headers, bytes]:
         coroutine.close()
         raise AssertionError("the ASGI driver suspended")
     start, *bodies = sent
-    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]]
+    # Names in lower case on both sides: ASGI requires it of the fields a
+    # middleware adds, and HTTP compares names without case.
+    headers = [
+        (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in start["headers"]
+    ]
     return start["status"], headers, b"".join(m["body"] for m in bodies)
 
 
@@ -679,8 +683,11 @@ def target_asgi(p: Provider) -> None:
     method, scheme, header = _request(p)
     header = header.encode("latin-1", "replace").decode("latin-1")
     status, headers, body = _asgi(method, scheme, header)
-    assert (status, headers, body) == _wsgi(method, scheme, header)
-    _check(method, header, headers, body)
+    wsgi_status, wsgi_headers, wsgi_body = _wsgi(method, scheme, header)
+    lowered = [(name.lower(), value) for name, value in wsgi_headers]
+    assert (status, headers, body) == (wsgi_status, lowered, wsgi_body)
+    # The properties, on the same answer as the WSGI driver gives.
+    _check(method, header, wsgi_headers, body)
 
 
 TARGETS: list[Callable[[Provider], None]] = [

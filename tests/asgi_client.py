@@ -93,9 +93,16 @@ def start_of(sent: list[Message]) -> Message:
 
 
 def header_list(sent: list[Message]) -> list[tuple[str, str]]:
-    """The response headers, decoded, in order."""
+    """The response headers, decoded, in order, with their names in the
+    usual case ("Set-Cookie"): ASGI sends them in lower case, and HTTP
+    compares them without case."""
     return [
-        (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
+        (
+            "-".join(
+                part.capitalize() for part in bytes(k).decode("latin-1").split("-")
+            ),
+            bytes(v).decode("latin-1"),
+        )
         for k, v in start_of(sent).get("headers", [])
     ]
 

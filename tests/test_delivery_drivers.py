@@ -207,3 +207,33 @@ def test_the_reader_sees_ttl_and_count() -> None:
     saved = client.post("/save?m=Saved.&m=Saved.", follow_redirects=False)
     [record] = FlashReader(KEY).stored_messages(saved) or []
     assert (record.text, record.count, record.ttl) == ("Saved.", 2, None)
+
+
+def test_asgi_header_names_it_adds_are_lower_case() -> None:
+    import asyncio
+
+    sent: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        flash(scope, "Saved.")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [(b"location", b"/"), (b"cache-control", b"public")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": []}
+    asyncio.run(ASGIFlashMiddleware(app, secret_key=KEY)(scope, receive, send))
+    names = [name for name, _ in sent[0]["headers"]]
+    # ASGI header names are lower case (the spec; Falcon's client checks).
+    assert names == [name.lower() for name in names]
+    assert {b"set-cookie", b"vary", b"cache-control", b"location"} <= set(names)

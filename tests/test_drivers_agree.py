@@ -158,7 +158,8 @@ def wsgi(
         seen.append(fields)
 
     body = b"".join(middleware(environ, start_response))
-    return status, list(seen[0]), body
+    # Names compared without case, as HTTP does (ASGI sends lower case).
+    return status, [(k.lower(), v) for k, v in seen[0]], body
 
 
 def asgi(
@@ -192,7 +193,9 @@ def asgi(
 
     asyncio.run(middleware(scope, receive, send))
     start, *bodies = sent
-    fields = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]]
+    fields = [
+        (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in start["headers"]
+    ]
     return start["status"], fields, b"".join(m["body"] for m in bodies)
 
 
@@ -235,7 +238,7 @@ def test_the_contract_is_not_vacuous() -> None:
     assert got == wsgi(*args, 200, [("Vary", "Accept-Encoding")])
     status, fields, body = got
     names = [name for name, _ in fields]
-    assert names == ["Vary", "Set-Cookie", "Cache-Control"]
-    assert fields[0] == ("Vary", "Accept-Encoding, Cookie")
+    assert names == ["vary", "set-cookie", "cache-control"]
+    assert fields[0] == ("vary", "Accept-Encoding, Cookie")
     assert "Max-Age=0" in fields[1][1] and "Secure" in fields[1][1]
     assert body == b"[[('info', 'hi')]]"

@@ -7,7 +7,10 @@ messages, ``POST /save`` flashes a success or an error and answers
 in :class:`~flashmw.FlashMiddleware` and reaches the helpers through the
 framework's view of the WSGI environ, except Flask's, which installs the
 extension :mod:`flashmw.flask` and keeps Flask's own ``flash()`` (with
-Flask-Login and Flask-WTF). They need the framework installed
+Flask-Login and Flask-WTF), and Pyramid's, Bottle's and Falcon's, which use
+their integrations (:mod:`flashmw.pyramid` with ``request.session.flash()``,
+:mod:`flashmw.bottle`'s plugin, :mod:`flashmw.falcon`'s component). They need
+the framework installed
 (``pip install -e ".[test]"``); the runtime dependencies of flashmw do not
 include any framework.
 """

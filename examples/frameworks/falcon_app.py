@@ -1,8 +1,9 @@
-"""Falcon, which has no flashing of its own, with flashmw.
+"""Falcon, which has no flashing of its own, with flashmw's middleware
+component.
 
-The ``falcon.App`` is wrapped in :class:`~flashmw.FlashMiddleware`, and
-responders reach the helpers through ``req.env``, Falcon's name for the WSGI
-environ.
+``falcon.App(middleware=[FlashComponent(...)])`` puts each request's flashes
+on ``req.context.flashes``; responders flash there, and the page's Jinja2
+layout reads the messages.
 
 Run::
 
@@ -16,9 +17,9 @@ from typing import Any
 
 import falcon
 
-from flashmw import FlashMiddleware, flash
+from flashmw.falcon import FlashComponent
 
-from .._support import lazy_app, templates, wrap
+from .._support import fallback_keys_from_env, lazy_app, secret_key_from_env, templates
 
 _templates = templates()
 
@@ -29,30 +30,42 @@ class Index:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = falcon.MEDIA_HTML
         page = _templates.get_template("frameworks/page.html")
-        resp.text = page.render(framework="Falcon", action="/save")
+        resp.text = page.render(
+            framework="Falcon", action="/save", call="req.context.flashes.flash(…)"
+        )
 
 
 class Save:
-    """``POST /save``: flash the outcome through ``req.env`` and redirect."""
+    """``POST /save``: flash the outcome on ``req.context`` and redirect."""
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         form: Any = req.get_media(default_when_empty={})
         item = str(form.get("item", "")).strip()
         if item:
-            flash(req.env, f"Saved {item}.", "success")
+            req.context.flashes.flash(f"Saved {item}.", "success")
         else:
-            flash(req.env, "Please enter an item.", "error")
+            req.context.flashes.flash("Please enter an item.", "error")
         raise falcon.HTTPSeeOther("/")
 
 
 def make_app(
     secret_key: str | None = None, fallback_keys: list[str] | None = None
-) -> FlashMiddleware:
-    """A Falcon application, wrapped in the middleware."""
-    app = falcon.App()
+) -> falcon.App:
+    """A Falcon application with the component; the keys default to the
+    environment variables."""
+    app = falcon.App(
+        middleware=[
+            FlashComponent(
+                secret_key_from_env() if secret_key is None else secret_key,
+                fallback_keys=fallback_keys_from_env()
+                if fallback_keys is None
+                else fallback_keys,
+            )
+        ]
+    )
     app.add_route("/", Index())
     app.add_route("/save", Save())
-    return wrap(app, secret_key, fallback_keys)
+    return app
 
 
 #: ``examples.frameworks.falcon_app:app`` for gunicorn, built on first access.
