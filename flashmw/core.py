@@ -271,6 +271,17 @@ class FlashCore:
         # With streamed_reads=False a page that did not read stays as it is.
         return not self._streamed_reads
 
+    def load(self, cookie_header: str | None) -> tuple[Sequence[Message], bool]:
+        """The loader :meth:`flashes` gives each request: the incoming
+        messages of *cookie_header* and whether the cookie must be rewritten.
+
+        For a driver that builds its :class:`~flashmw.flashes.Flashes` with
+        a loader of its own, to learn when a request first uses its flashes
+        (the Django storage does, to keep Django's cache from storing a page
+        that used them before the response's ``Vary`` is known).
+        """
+        return self._load(cookie_header)
+
     def carries_cookie(self, cookie_header: object) -> bool:
         """Whether *cookie_header* (a ``Cookie`` header, or ``None``) holds a
         cookie of this name at all, ours or not."""

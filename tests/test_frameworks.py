@@ -7,10 +7,10 @@ client goes through WSGI middleware.
   functional tests; it also lints the WSGI traffic.
 - Falcon: ``falcon.testing.TestClient``, which keeps no cookies between
   requests, so the test carries them.
-- Django: its ``django.test.Client`` calls the handler directly and skips any
-  WSGI middleware, so it cannot see flashmw at all. The test drives the
-  wrapped handler with werkzeug's WSGI client instead, which is what a server
-  does.
+- Django: the example stores ``contrib.messages`` with
+  ``flashmw.django.FlashStorage``, so Django's own ``django.test.Client``
+  sees flashmw; the scenario also runs through werkzeug's WSGI client,
+  which goes through the WSGI handler as a server does.
 
 Every example runs the same scenario: nothing shown at first, ``POST /save``
 answers 303, the next page shows the escaped message once, a refresh shows
@@ -133,12 +133,39 @@ def test_flask_csrf_still_protects_the_form(secret_key: str) -> None:
     ]
 
 
-def test_django_through_the_wrapped_wsgi_handler(secret_key: str) -> None:
+def test_django_with_its_own_test_client(secret_key: str) -> None:
+    from django.test import Client
+
+    from examples.frameworks import django_app
+
+    django_app.make_app(secret_key)
+    client = Client(enforce_csrf_checks=True)
+    token = ""
+
+    def get(path: str) -> tuple[int, str]:
+        nonlocal token
+        response = client.get(path)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text)
+        if found:
+            token = found.group(1)
+        return response.status_code, response.text
+
+    def post(path: str, form: Mapping[str, str]) -> tuple[int, str]:
+        response = client.post(path, data={**form, "csrfmiddlewaretoken": token})
+        return response.status_code, response.headers.get("Location", "")
+
+    check_scenario("Django", get, post)
+    # The messages app's cookie is never written: flashmw's is.
+    assert "messages" not in client.cookies
+    assert "flashmw" in client.cookies
+
+
+def test_django_through_the_wsgi_handler(secret_key: str) -> None:
     from werkzeug.test import Client
 
     from examples.frameworks import django_app
 
-    # Not django.test.Client: it bypasses WSGI middleware (see the docstring).
+    # What a server does: the WSGI handler, its headers and cookies.
     client = Client(django_app.make_app(secret_key))
     token = ""
 
