@@ -17,15 +17,21 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import constants
 from django.contrib.messages.middleware import MessageMiddleware
-from django.contrib.messages.test import MessagesTestMixin  # Django 5.0+
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import SimpleTemplateResponse
-from django.test import Client, RequestFactory, SimpleTestCase, override_settings
+from django.test import (
+    Client,
+    LiveServerTestCase,
+    RequestFactory,
+    SimpleTestCase,
+    override_settings,
+)
 from django.urls import path
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy
@@ -39,6 +45,10 @@ from flashmw.django import CookieField, FlashStorage, derive_key, get_core
 # One project per process: the example's settings, set up (and migrated) once.
 KEY = secrets.token_hex(32)
 django_app.make_app(KEY)
+EXAMPLE = {
+    name: getattr(settings, name)
+    for name in ("ROOT_URLCONF", "MIDDLEWARE", "TEMPLATES")
+}
 
 MARKER = "SYNTHETIC_A_ONLY_MESSAGE"
 NOTICE = 35  # a custom level
@@ -399,7 +409,14 @@ def test_request_factory_with_message_middleware() -> None:
     ]
 
 
-class AssertMessagesTests(MessagesTestMixin, SimpleTestCase):
+try:
+    from django.contrib.messages.test import MessagesTestMixin  # Django 5.0+
+except ImportError:  # pragma: no cover (Django 4.2)
+    MessagesTestMixin = None
+
+
+@pytest.mark.skipif(MessagesTestMixin is None, reason="assertMessages is Django 5.0+")
+class AssertMessagesTests(MessagesTestMixin or object, SimpleTestCase):  # type: ignore[misc]
     """Django's assertMessages, on the response that flashed and on the page
     that showed them."""
 
@@ -435,6 +452,51 @@ class AssertMessagesTests(MessagesTestMixin, SimpleTestCase):
             ordered=False,
         )
         self.assertMessages(self.client.get("/details/"), [])
+
+
+class LiveServerTests(LiveServerTestCase):
+    """Django's live server thread, reached over real HTTP."""
+
+    databases: set[str] = set()
+    host = "127.0.0.1"
+
+    def test_post_redirect_get_over_http(self) -> None:
+        from live import Client as HTTPClient
+
+        client = HTTPClient()
+        reply = client.get(self.live_server_url + "/native/")
+        assert reply.status == 302
+        (field,) = reply.set_cookies
+        assert field.startswith("flashmw=")
+        page = client.get(self.live_server_url + "/native-read/")
+        assert page.text == '[["warning", "native"], ["success", "django"]]'
+        assert page.headers["Cache-Control"] == "private"
+        assert client.get(self.live_server_url + "/native-read/").text == "[]"
+
+
+def test_the_admins_messages_go_through_flashmw() -> None:
+    from django.contrib.auth.models import Group, User
+
+    name = f"Editors {secrets.token_hex(4)}"
+    user = User.objects.create_superuser(f"admin-{secrets.token_hex(4)}", None, None)
+    try:
+        with override_settings(**EXAMPLE):
+            client = Client()
+            client.force_login(user)
+            response = client.post("/admin/auth/group/add/", {"name": name})
+            assert response.status_code == 302
+            assert "flashmw" in client.cookies and "messages" not in client.cookies
+            page = client.get(response["Location"]).content.decode()
+            # The admin's message is safe HTML (format_html): its link stays one.
+            assert re.search(
+                r'<li class="success">The group “<a href="/admin/auth/group/\d+/'
+                rf'change/">{name}</a>” was added successfully.</li>',
+                page,
+            )
+            assert 'class="messagelist"' not in client.get("/admin/").content.decode()
+    finally:
+        Group.objects.filter(name=name).delete()
+        user.delete()
 
 
 # -- the response -------------------------------------------------------------
