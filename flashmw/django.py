@@ -333,14 +333,16 @@ _ATTRIBUTES = {
 
 
 @lru_cache(maxsize=8)
-def _attributes(tail: str) -> tuple[tuple[str, str | bool], ...]:
-    found: list[tuple[str, str | bool]] = []
+def _attributes(tail: str) -> dict[str, str | bool]:
+    """Every Morsel attribute, filled from a ``Set-Cookie`` field's tail;
+    the core writes a few distinct tails, so each is parsed once."""
+    found: dict[str, str | bool] = dict.fromkeys(Morsel._reserved, "")  # type: ignore[attr-defined]
     for part in tail.split(";"):
         name, equals, value = part.strip().partition("=")
         key = _ATTRIBUTES.get(name.lower())
         if key is not None:
-            found.append((key, value if equals else True))
-    return tuple(found)
+            found[key] = value if equals else True
+    return found
 
 
 class CookieField(Morsel[str]):
@@ -350,12 +352,14 @@ class CookieField(Morsel[str]):
     code that inspects ``response.cookies``."""
 
     def __init__(self, name: str, field: str) -> None:
-        super().__init__()
+        # Not Morsel.__init__ and set(): they validate, item by item, what
+        # the core made valid already (a third of S1's cost, benchmarks/).
         pair, _, tail = field.partition(";")
-        value = pair.partition("=")[2]
-        self.set(name, value, value)
-        for key, attribute in _attributes(tail):
-            self[key] = attribute
+        value = pair[len(name) + 1 :]
+        self._key = name
+        self._value = self._coded_value = value
+        dict.update(self, _attributes(tail))
+        #: The ``Set-Cookie`` field value.
         self.field = field
 
     def OutputString(self, attrs: object = None) -> str:  # noqa: N802 (http.cookies)
@@ -387,8 +391,11 @@ class FlashStorage(BaseStorage):  # type: ignore[misc]
     """
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        super().__init__(request, *args, **kwargs)
-        # BaseStorage sets used = False through the property: not a keep().
+        # BaseStorage.__init__'s attributes, set here: it would set `used`
+        # through the property below, on every request.
+        self.request = request
+        self._queued_messages: list[Message] = []
+        self.added_new = False
         self._used = False
         self._keep = False
         self._cache_flag: object = _UNREAD
@@ -514,8 +521,11 @@ class FlashStorage(BaseStorage):  # type: ignore[misc]
         _current.set(None)
         if self._keep and flashes.loaded and not flashes.sealed:
             flashes.keep()
-        headers = response.headers
-        fields = [(n, headers[n]) for n in ("Vary", "Cache-Control") if n in headers]
+        # ResponseHeaders keeps (name, value) by lower-case name: read it
+        # directly, as the Mapping methods cost a raised KeyError per
+        # missing field (most responses have neither).
+        store = response.headers._store
+        fields = [store[name] for name in ("vary", "cache-control") if name in store]
         meta = request.META
 
         def header(name: str) -> str | None:
@@ -536,20 +546,25 @@ def _apply(
     response: HttpResponseBase, changed: list[tuple[str, str]], name: str
 ) -> None:
     """Write the core's fields into *response*, whose headers hold one value
-    per name: list-valued fields are joined with commas."""
-    joined: dict[str, list[str]] = {"vary": [], "cache-control": []}
+    per name (a repeated list-valued field is joined with a comma).
+
+    Straight into ResponseHeaders' store, as update() reads it: the core's
+    values are ASCII directives without line breaks, so the checks of
+    ``response[...] = ...`` (most of the cost of setting a header) have
+    nothing to find.
+    """
+    store = response.headers._store
+    written = set()
     for field, value in changed:
         lower = field.lower()
         if lower == "set-cookie":
             response.cookies[name] = CookieField(name, value)
+        elif lower in written:
+            store[lower] = (store[lower][0], f"{store[lower][1]}, {value}")
         else:
-            joined[lower].append(value)
-    for field, values in (
-        ("Vary", joined["vary"]),
-        ("Cache-Control", joined["cache-control"]),
-    ):
-        if values:
-            response.headers[field] = ", ".join(values)
-        elif field in response.headers:
+            written.add(lower)
+            store[lower] = (field, value)
+    for lower in ("vary", "cache-control"):
+        if lower not in written:
             # The core removed it (a lone "public" on a private page).
-            del response.headers[field]
+            store.pop(lower, None)
