@@ -79,6 +79,7 @@ _ABSENT = object()
 Pairs = list[tuple[str, str]]
 
 _core: FlashCore | None = None
+_built_from: tuple[object, object] = (None, None)
 
 
 def derive_key(key: str | bytes) -> str:
@@ -145,9 +146,16 @@ def get_core() -> FlashCore:
 
     :raises ImproperlyConfigured: ``FLASHMW`` or the key is unusable.
     """
-    global _core
+    global _core, _built_from
     core = _core
-    if core is None:
+    # Django's settings can also change by assignment (settings.SECRET_KEY =
+    # ..., as a project's own setup code may do), which sends no signal.
+    source = (settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS)
+    if (
+        core is None
+        or source[0] is not _built_from[0]
+        or source[1] is not _built_from[1]
+    ):
         secret, fallbacks = _keys()
         options = _options()
         options.pop("secret_key", None)
@@ -156,7 +164,7 @@ def get_core() -> FlashCore:
             core = FlashCore(secret, **options)
         except (TypeError, ValueError) as exc:
             raise ImproperlyConfigured(f"FLASHMW: {exc}") from None
-        _core = core
+        _core, _built_from = core, source
     return core
 
 
@@ -407,8 +415,10 @@ class FlashStorage(BaseStorage):  # type: ignore[misc]
         if self._owner:
             flashes = Flashes(self._load, meta.get("HTTP_COOKIE"), core.settings)
             meta[ENVIRON_KEY] = flashes
-            # The Jinja2 backend's get_flashed_messages() finds the flashes
-            # here, in this thread or task, until update().
+            # The Jinja2 global (and flashmw's partial, imported without
+            # context) finds the flashes here, in this thread or task, until
+            # update(); under ASGI, asgiref carries it from the middleware's
+            # thread to the view's.
             _current.set(flashes)
         self._flashes: Flashes = flashes
 
@@ -499,8 +509,10 @@ class FlashStorage(BaseStorage):  # type: ignore[misc]
         """Store exactly *messages* and apply the cookie to *response*."""
         flashes = self._flashes
         flashes.clear()
+        tags = _tags()
         for message in messages:
-            self.add(message.level, message.message, message.extra_tags)
+            extra = "" if message.extra_tags is None else str(message.extra_tags)
+            flashes.flash(message.message, tags.category(message.level, extra))
         self.update(response)
         return []
 

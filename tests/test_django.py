@@ -381,6 +381,27 @@ def test_flashmw_api_and_django_share_one_cookie() -> None:
     assert client.get("/show/").content.decode() == "native|django"
 
 
+def test_the_jinja2_backends_global_reads_the_same_cookie() -> None:
+    from django.template import engines
+
+    def view(request: HttpRequest) -> HttpResponse:
+        template = engines["jinja2"].from_string(
+            "{{ get_flashed_messages(with_categories=true) }}"
+        )
+        return HttpResponse(template.render({}, request))
+
+    seeded = Client()
+    seeded.get("/seed/")
+    with override_settings(TEMPLATES=EXAMPLE["TEMPLATES"]):
+        request = RequestFactory().get("/", HTTP_COOKIE=f"flashmw={_cookie(seeded)}")
+        response = MessageMiddleware(view)(request)
+    assert response.content.decode() == f"[(&#39;info&#39;, &#39;{MARKER}&#39;)]"
+    assert response.cookies["flashmw"]["max-age"] == "0"  # consumed
+    # Nothing is left behind for code outside a request.
+    with pytest.raises(flashmw.NotInstalledError):
+        flashmw.current_flashes()
+
+
 def test_a_redirect_or_an_error_page_does_not_consume() -> None:
     client = Client()
     client.get("/seed/")
@@ -407,6 +428,7 @@ def test_request_factory_with_message_middleware() -> None:
     assert [(m.level, m.message) for m in storage] == [
         (constants.SUCCESS, "made by RequestFactory")
     ]
+    storage.update(HttpResponse())  # as MessageMiddleware would
 
 
 try:
@@ -499,6 +521,36 @@ def test_the_admins_messages_go_through_flashmw() -> None:
         user.delete()
 
 
+def test_under_flashmiddleware_the_wrapper_owns_the_cookie() -> None:
+    from django.core.handlers.wsgi import WSGIHandler
+    from werkzeug.test import Client as WSGIClient
+
+    key = secrets.token_hex(32)
+    client = WSGIClient(flashmw.FlashMiddleware(WSGIHandler(), key))
+    response = client.get("/native/")
+    (field,) = response.headers.getlist("Set-Cookie")
+    value = field.split(";", 1)[0].removeprefix("flashmw=")
+    # Both messages, in the wrapper's cookie under the wrapper's key.
+    texts = [m.text for m in FlashCore(key).codec.decode(value).messages]
+    assert texts == ["native", "django"]
+    assert client.get("/show/").text == "native|django"
+    assert client.get("/show/").text == ""
+
+
+def test_store_replaces_what_is_stored() -> None:
+    request = RequestFactory().get("/")
+    storage = FlashStorage(request)
+    storage.add(constants.INFO, "dropped")
+    response = HttpResponse()
+    assert storage._store([messages.Message(NOTICE, "kept", "x")], response) == []
+    value = response.cookies["flashmw"].value
+    later = FlashStorage(RequestFactory().get("/", HTTP_COOKIE=f"flashmw={value}"))
+    assert [(m.level, m.message, m.extra_tags) for m in later] == [
+        (NOTICE, "kept", "x")
+    ]
+    later.update(HttpResponse())
+
+
 # -- the response -------------------------------------------------------------
 
 
@@ -539,17 +591,33 @@ def test_the_cookie_is_signed_with_a_key_derived_from_secret_key() -> None:
     client = Client()
     client.get("/seed/")
     value = _cookie(client)
-    derived = FlashCore(derive_key(KEY))
+    derived = FlashCore(derive_key(settings.SECRET_KEY))
     assert [m.text for m in derived.codec.decode(value).messages] == [MARKER]
     # Not with Django's key itself: it is never used as it is.
-    assert FlashCore(KEY).codec.decode(value).problem == "bad signature"
+    assert FlashCore(settings.SECRET_KEY).codec.decode(value).problem == (
+        "bad signature"
+    )
+
+
+def test_a_key_assigned_at_run_time_is_used() -> None:
+    old = settings.SECRET_KEY
+    new = secrets.token_hex(32)
+    django_app.configure(new)  # assigns settings.SECRET_KEY, no signal
+    try:
+        client = Client()
+        client.get("/seed/")
+        core = FlashCore(derive_key(new))
+        assert core.codec.decode(_cookie(client)).messages
+    finally:
+        django_app.configure(old)
 
 
 def test_secret_key_fallbacks_keep_cookies_readable_after_a_rotation() -> None:
     client = Client()
     client.get("/seed/")
     new = secrets.token_hex(32)
-    with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[KEY]):
+    old = settings.SECRET_KEY
+    with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[old]):
         assert client.get("/show/").content.decode() == MARKER
     client.get("/seed/")
     with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[]):
