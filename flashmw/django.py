@@ -55,7 +55,7 @@ from markupsafe import Markup
 
 from ._keys import check_key
 from .api import ENVIRON_KEY, _current
-from .core import FlashCore, FlashOptions, Request
+from .core import FlashCore, FlashOptions
 from .flashes import Flashes
 from .message import Message as FlashMessage
 
@@ -70,6 +70,9 @@ _LABEL = b"flashmw.django.FlashStorage"
 # The settings the core is built from; a change (override_settings in
 # tests) builds a new one.
 _WATCHED = frozenset({"SECRET_KEY", "SECRET_KEY_FALLBACKS", "FLASHMW"})
+# The request attribute by which Django's cache middleware (per-site and
+# cache_page) decides whether to store the response.
+_CACHE_FLAG = "_cache_update_cache"
 # What request._cache_update_cache held before a read set it to False:
 # nothing yet (no read), or no attribute at all.
 _UNREAD = object()
@@ -233,14 +236,14 @@ checks.register(check_settings, checks.Tags.security)
 checks.register(check_deploy, checks.Tags.security, deploy=True)
 
 
-class FlashmwConfig(AppConfig):  # type: ignore[misc]
+class FlashmwConfig(AppConfig):
     """Optional: list ``"flashmw.django.FlashmwConfig"`` in ``INSTALLED_APPS``
     to have the settings checked at startup (``manage.py check``, ``check
     --deploy``) instead of on the first request."""
 
     name = "flashmw.django"
     label = "flashmw"
-    verbose_name = "flashmw"
+    verbose_name: str = "flashmw"
 
 
 # -- levels and categories ------------------------------------------------------
@@ -383,7 +386,32 @@ class CookieField(Morsel[str]):
 # -- the storage -------------------------------------------------------------------
 
 
-class FlashStorage(BaseStorage):  # type: ignore[misc]
+class _RequestView:
+    """The request as the rules see it (a
+    :class:`~flashmw.core.RequestView`), read from Django's request only
+    when the rules ask."""
+
+    __slots__ = ("_request",)
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+
+    @property
+    def method(self) -> str:
+        return self._request.method or "GET"
+
+    @property
+    def https(self) -> bool:
+        # Django's own answer, which follows SECURE_PROXY_SSL_HEADER when
+        # the project set it.
+        return self._request.is_secure()
+
+    def header(self, name: str, /) -> str | None:
+        value = self._request.META.get("HTTP_" + name.upper().replace("-", "_"))
+        return value if isinstance(value, str) else None
+
+
+class FlashStorage(BaseStorage):
     """``MESSAGE_STORAGE = "flashmw.django.FlashStorage"``: Django's messages
     in flashmw's cookie, under flashmw's rules.
 
@@ -403,16 +431,19 @@ class FlashStorage(BaseStorage):  # type: ignore[misc]
         # through the property below, on every request.
         self.request = request
         self._queued_messages: list[Message] = []
-        self.added_new = False
+        self.added_new: bool = False
         self._used = False
         self._keep = False
         self._cache_flag: object = _UNREAD
         core = get_core()
         self._core = core
         meta = request.META
-        flashes = meta.get(ENVIRON_KEY)
-        self._owner = not isinstance(flashes, Flashes)
-        if self._owner:
+        found = meta.get(ENVIRON_KEY)
+        # Under FlashMiddleware the wrapper's flashes, and its cookie.
+        self._owner = not isinstance(found, Flashes)
+        if isinstance(found, Flashes):
+            flashes = found
+        else:
             flashes = Flashes(self._load, meta.get("HTTP_COOKIE"), core.settings)
             meta[ENVIRON_KEY] = flashes
             # The Jinja2 global (and flashmw's partial, imported without
@@ -431,8 +462,8 @@ class FlashStorage(BaseStorage):  # type: ignore[misc]
         # back, so a per-site UpdateCacheMiddleware, which runs after it,
         # stores the page with the core's headers.
         request = self.request
-        self._cache_flag = request.__dict__.get("_cache_update_cache", _ABSENT)
-        request._cache_update_cache = False
+        self._cache_flag = request.__dict__.get(_CACHE_FLAG, _ABSENT)
+        setattr(request, _CACHE_FLAG, False)
         return self._core.load(header)
 
     # -- reading ---------------------------------------------------------------
@@ -524,34 +555,29 @@ class FlashStorage(BaseStorage):  # type: ignore[misc]
         request = self.request
         flag, self._cache_flag = self._cache_flag, _UNREAD
         if flag is _ABSENT:
-            del request._cache_update_cache
+            delattr(request, _CACHE_FLAG)
         elif flag is not _UNREAD:
-            request._cache_update_cache = flag
+            setattr(request, _CACHE_FLAG, flag)
         if not self._owner:
             return
         flashes = self._flashes
         _current.set(None)
         if self._keep and flashes.loaded and not flashes.sealed:
             flashes.keep()
+        core = self._core
+        if core.untouched(flashes):
+            # Most requests: no flashes used, no flash cookie.
+            return
         # ResponseHeaders keeps (name, value) by lower-case name: read it
         # directly, as the Mapping methods cost a raised KeyError per
         # missing field (most responses have neither).
         store = response.headers._store
         fields = [store[name] for name in ("vary", "cache-control") if name in store]
-        meta = request.META
-
-        def header(name: str) -> str | None:
-            value = meta.get("HTTP_" + name.upper().replace("-", "_"))
-            return value if isinstance(value, str) else None
-
-        changed = self._core.respond(
-            flashes,
-            response.status_code,
-            fields,
-            Request(request.method or "GET", request.is_secure(), header),
+        changed = core.respond(
+            flashes, response.status_code, fields, _RequestView(request)
         )
         if changed is not fields:
-            _apply(response, changed, self._core.cookie.name)
+            _apply(response, changed, core.cookie.name)
 
 
 def _apply(

@@ -2,7 +2,7 @@
 headless Chromium walking through the admin.
 
 Each server runs ``examples/frameworks/django_app.py`` on an ephemeral
-127.0.0.1 port (see ``live.py``); the browser is ``test_browser``'s.
+127.0.0.1 port (see ``live.py``); the browser comes from ``chromium.py``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import pytest
+from chromium import WAIT, chromium
 from live import Client, Gunicorn
 from live_asgi import Uvicorn
-from test_browser import _submit, browser  # noqa: F401 (a fixture)
+from test_browser import _submit
 from test_frameworks import check_scenario
 
 if TYPE_CHECKING:
@@ -74,10 +75,16 @@ def admin_site() -> Iterator[Gunicorn]:
         yield s
 
 
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chrome]:
+    """A headless Chromium with a fresh profile (see chromium.py)."""
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
+
+
 @pytest.mark.browser
 def test_the_admins_success_message_is_shown_once(
-    browser: Chrome,  # noqa: F811 (the fixture imported above)
-    admin_site: Gunicorn,
+    browser: Chrome, admin_site: Gunicorn
 ) -> None:
     from selenium.webdriver.common.by import By
 
@@ -113,7 +120,7 @@ def _wait_for(driver: Chrome, url: str) -> None:
     from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
-    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
+    WebDriverWait(driver, WAIT, ignored_exceptions=(WebDriverException,)).until(
         lambda driver: (
             driver.current_url == url
             and driver.execute_script("return document.readyState") == "complete"

@@ -225,7 +225,7 @@ def make_app(
     return WSGIHandler()
 
 
-def make_asgi_app(secret_key: str | None = None) -> Any:
+def make_asgi(secret_key: str | None = None) -> Any:
     """Django's ASGI handler for the same project."""
     make_app(secret_key)
     from django.core.handlers.asgi import ASGIHandler
@@ -240,7 +240,7 @@ def __getattr__(name: str) -> object:
     """``app`` (WSGI, for gunicorn), ``asgi`` (for uvicorn) and the URLs,
     built on first access."""
     if name == "asgi":
-        return make_asgi_app()
+        return make_asgi()
     if name == "urlpatterns":  # ROOT_URLCONF
         return _urlpatterns()
     return _wsgi(name)
