@@ -572,7 +572,8 @@ class FlashStorage(BaseStorage):
         # directly, as the Mapping methods cost a raised KeyError per
         # missing field (most responses have neither).
         store = response.headers._store
-        fields = [store[name] for name in ("vary", "cache-control") if name in store]
+        vary, cache_control = store.get("vary"), store.get("cache-control")
+        fields = [field for field in (vary, cache_control) if field is not None]
         changed = core.respond(
             flashes, response.status_code, fields, _RequestView(request)
         )
@@ -591,18 +592,25 @@ def _apply(
     ``response[...] = ...`` (most of the cost of setting a header) have
     nothing to find.
     """
-    store = response.headers._store
-    written = set()
+    vary: str | None = None
+    cache_control: str | None = None
     for field, value in changed:
         lower = field.lower()
-        if lower == "set-cookie":
+        if lower == "vary":
+            vary = value if vary is None else f"{vary}, {value}"
+        elif lower == "cache-control":
+            cache_control = (
+                value if cache_control is None else f"{cache_control}, {value}"
+            )
+        else:  # Set-Cookie
             response.cookies[name] = CookieField(name, value)
-        elif lower in written:
-            store[lower] = (store[lower][0], f"{store[lower][1]}, {value}")
-        else:
-            written.add(lower)
-            store[lower] = (field, value)
-    for lower in ("vary", "cache-control"):
-        if lower not in written:
+    store = response.headers._store
+    for lower, field, joined in (
+        ("vary", "Vary", vary),
+        ("cache-control", "Cache-Control", cache_control),
+    ):
+        if joined is None:
             # The core removed it (a lone "public" on a private page).
             store.pop(lower, None)
+        else:
+            store[lower] = (field, joined)
