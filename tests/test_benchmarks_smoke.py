@@ -67,3 +67,23 @@ def test_quick_inprocess_run_prints_a_well_formed_table() -> None:
     assert {f"floor {s}" for s in SCENARIOS} <= {
         row[0].split("**")[1] for row in floor[2:] if row[0].startswith("**")
     }
+
+
+def test_django_storage_run_prints_a_well_formed_table() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.django_storage", "--quick", "--rounds", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = _table(result.stdout.splitlines(), "| Scenario | FlashStorage µs")
+    header, body = table[0], table[2:]
+    assert [row[0] for row in body] == list(SCENARIOS)
+    for row in body:
+        assert len(row) == len(header), row
+        # Each storage was measured: three overheads and two ratios.
+        for cell in row[1:6]:
+            float(cell)
+        assert row[-1] in ("yes", "NO")
