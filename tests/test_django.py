@@ -344,6 +344,48 @@ def test_message_level_and_message_tags() -> None:
     assert shown["custom, tagged"]["tags"] == "x notice"
 
 
+@override_settings(
+    MESSAGE_TAGS={constants.ERROR: "alert alert-danger", constants.DEBUG: ""}
+)
+def test_tags_of_several_words_and_flashmws_own_categories() -> None:
+    def view(request: HttpRequest) -> HttpResponse:
+        messages.error(request, "bootstrap", extra_tags="dismissible")
+        messages.add_message(request, constants.WARNING + 1, 42)  # str(42)
+        for category in ("message", "danger", "note 25", "x warning"):
+            flashmw.flash(request.META, category, category)
+        return HttpResponseRedirect("/")
+
+    request = RequestFactory().get("/")
+    value = MessageMiddleware(view)(request).cookies["flashmw"].value
+    later = RequestFactory().get("/", HTTP_COOKIE=f"flashmw={value}")
+    storage = FlashStorage(later)
+    assert storage._get() == (list(storage._loaded_messages), True)
+    assert [(m.level, m.message, m.extra_tags, m.tags) for m in storage] == [
+        (constants.ERROR, "bootstrap", "dismissible", "dismissible alert alert-danger"),
+        (constants.WARNING + 1, "42", "", ""),
+        (constants.INFO, "message", "", "info"),
+        (constants.INFO, "danger", "danger", "danger info"),
+        (constants.SUCCESS, "note 25", "note", "note success"),
+        (constants.WARNING, "x warning", "x", "x warning"),
+    ]
+    assert storage.used
+    storage.update(HttpResponse())
+
+
+def test_used_true_reads_and_consumes() -> None:
+    def view(request: HttpRequest) -> HttpResponse:
+        storage = messages.get_messages(request)
+        assert not storage.used
+        storage.used = True
+        return HttpResponse("read")
+
+    client = Client()
+    client.get("/seed/")
+    request = RequestFactory().get("/", HTTP_COOKIE=f"flashmw={_cookie(client)}")
+    response = MessageMiddleware(view)(request)
+    assert response.cookies["flashmw"]["max-age"] == "0"
+
+
 def test_safe_and_escaped_in_a_django_template() -> None:
     client = Client()
     client.get("/add/")
@@ -645,6 +687,7 @@ def test_flashmw_secret_key_overrides() -> None:
         ({"FLASHMW": {"secret_key": "short"}}, "secret_key is 5 bytes long"),
         ({"SECRET_KEY": "too-short"}, "SECRET_KEY is 9 bytes long"),
         ({"SECRET_KEY_FALLBACKS": ["aaaaaaaaaaaaaaaaaaaa"]}, "SECRET_KEY_FALLBACKS[0]"),
+        ({"SECRET_KEY_FALLBACKS": "a-single-key"}, "must be a list"),
     ],
 )
 def test_bad_settings_are_refused_clearly(
