@@ -67,8 +67,9 @@ OPTIONS = frozenset(FlashOptions.__annotations__) | {"secret_key"}
 INSECURE_PREFIX = "django-insecure-"
 #: The HMAC message of the key derivation: binds derived keys to flashmw.
 _LABEL = b"flashmw.django.FlashStorage"
-# The settings the core is built from; a change (override_settings in
-# tests) builds a new one.
+# The settings the core is built from: a change signalled by Django
+# (override_settings) builds a new one; get_core() also notices keys
+# assigned without a signal.
 _WATCHED = frozenset({"SECRET_KEY", "SECRET_KEY_FALLBACKS", "FLASHMW"})
 # The request attribute by which Django's cache middleware (per-site and
 # cache_page) decides whether to store the response.
@@ -98,9 +99,10 @@ def _checked(key: object, what: str) -> bytes:
     A ``django-insecure-`` key is judged by its random part: the prefix only
     says that the key came with a new project (see :func:`_insecure`).
     """
-    if isinstance(key, str) and key.startswith(INSECURE_PREFIX):
-        key = key[len(INSECURE_PREFIX) :]
     try:
+        if isinstance(key, str) and key.startswith(INSECURE_PREFIX):
+            check_key(key[len(INSECURE_PREFIX) :], what)
+            return key.encode("utf-8")
         return check_key(key, what)
     except (TypeError, ValueError) as exc:
         raise ImproperlyConfigured(
@@ -364,7 +366,8 @@ class CookieField(Morsel[str]):
 
     def __init__(self, name: str, field: str) -> None:
         # Not Morsel.__init__ and set(): they validate, item by item, what
-        # the core made valid already (a third of S1's cost, benchmarks/).
+        # the core made valid already, at several times the cost of the rest
+        # (benchmarks/django_storage.py, S1).
         pair, _, tail = field.partition(";")
         value = pair[len(name) + 1 :]
         self._key = name
