@@ -89,4 +89,9 @@ def test_django_storage_run_prints_a_well_formed_table() -> None:
             float(cell)
         for cell in row[4:6]:
             assert cell == "n/a" or float(cell) >= 0, cell
+        # The direct pairs: a median and its inter-quartile range.
+        for cell in row[6:8]:
+            median, spread = cell.split(" [")
+            float(median)
+            assert spread.endswith("]") and ".." in spread, cell
         assert row[-1] in ("yes", "NO")
