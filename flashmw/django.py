@@ -67,9 +67,11 @@ OPTIONS = frozenset(FlashOptions.__annotations__) | {"secret_key"}
 INSECURE_PREFIX = "django-insecure-"
 #: The HMAC message of the key derivation: binds derived keys to flashmw.
 _LABEL = b"flashmw.django.FlashStorage"
-# The settings the core is built from: a change signalled by Django
-# (override_settings) builds a new one; get_core() also notices keys
-# assigned without a signal.
+# The settings the core is built from: a change that Django signals
+# (override_settings, or code that sends setting_changed after assigning a
+# setting) builds a new one. Not read on each request: every read of a
+# setting goes through LazySettings, a few of which cost as much as the
+# rest of an untouched request.
 _WATCHED = frozenset({"SECRET_KEY", "SECRET_KEY_FALLBACKS", "FLASHMW"})
 # The request attribute by which Django's cache middleware (per-site and
 # cache_page) decides whether to store the response.
@@ -83,7 +85,6 @@ _ABSENT = object()
 Pairs = list[tuple[str, str]]
 
 _core: FlashCore | None = None
-_built_from: tuple[object, object] = (None, None)
 
 
 def derive_key(key: str | bytes) -> str:
@@ -151,16 +152,9 @@ def get_core() -> FlashCore:
 
     :raises ImproperlyConfigured: ``FLASHMW`` or the key is unusable.
     """
-    global _core, _built_from
+    global _core
     core = _core
-    # Django's settings can also change by assignment (settings.SECRET_KEY =
-    # ..., as a project's own setup code may do), which sends no signal.
-    source = (settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS)
-    if (
-        core is None
-        or source[0] is not _built_from[0]
-        or source[1] is not _built_from[1]
-    ):
+    if core is None:
         secret, fallbacks = _keys()
         options = _options()
         options.pop("secret_key", None)
@@ -169,7 +163,7 @@ def get_core() -> FlashCore:
             core = FlashCore(secret, **options)
         except (TypeError, ValueError) as exc:
             raise ImproperlyConfigured(f"FLASHMW: {exc}") from None
-        _core, _built_from = core, source
+        _core = core
     return core
 
 
@@ -429,15 +423,21 @@ class FlashStorage(BaseStorage):
     storage uses its flashes and leaves the cookie to it.
     """
 
+    # Defaults on the class rather than stores in __init__, which runs on
+    # every request (an instance sets its own only when one changes).
+    #: Always empty: messages live in the Flashes object. (BaseStorage's
+    #: attribute, for code that reads it.)
+    _queued_messages: Sequence[Message] = ()
+    #: Whether add() kept a message in this request (BaseStorage's).
+    added_new: bool = False
+    _used = False
+    _keep = False
+    _cache_flag: object = _UNREAD
+
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        # BaseStorage.__init__'s attributes, set here: it would set `used`
-        # through the property below, on every request.
+        # Not BaseStorage.__init__: it would set `used` through the property
+        # below, and the rest is on the class.
         self.request = request
-        self._queued_messages: list[Message] = []
-        self.added_new: bool = False
-        self._used = False
-        self._keep = False
-        self._cache_flag: object = _UNREAD
         core = get_core()
         self._core = core
         meta = request.META
@@ -556,11 +556,13 @@ class FlashStorage(BaseStorage):
         """Let the core decide what the cookie holds and how *response*
         may be cached, and apply its headers to *response*."""
         request = self.request
-        flag, self._cache_flag = self._cache_flag, _UNREAD
-        if flag is _ABSENT:
-            delattr(request, _CACHE_FLAG)
-        elif flag is not _UNREAD:
-            setattr(request, _CACHE_FLAG, flag)
+        flag = self._cache_flag
+        if flag is not _UNREAD:
+            self._cache_flag = _UNREAD
+            if flag is _ABSENT:
+                delattr(request, _CACHE_FLAG)
+            else:
+                setattr(request, _CACHE_FLAG, flag)
         if not self._owner:
             return
         flashes = self._flashes
@@ -576,7 +578,10 @@ class FlashStorage(BaseStorage):
         # missing field (most responses have neither).
         store = response.headers._store
         vary, cache_control = store.get("vary"), store.get("cache-control")
-        fields = [field for field in (vary, cache_control) if field is not None]
+        if vary is None and cache_control is None:
+            fields = []
+        else:
+            fields = [field for field in (vary, cache_control) if field is not None]
         changed = core.respond(
             flashes, response.status_code, fields, _RequestView(request)
         )

@@ -641,10 +641,10 @@ def test_the_cookie_is_signed_with_a_key_derived_from_secret_key() -> None:
     )
 
 
-def test_a_key_assigned_at_run_time_is_used() -> None:
+def test_a_key_changed_at_run_time_is_used() -> None:
     old = settings.SECRET_KEY
     new = secrets.token_hex(32)
-    django_app.configure(new)  # assigns settings.SECRET_KEY, no signal
+    django_app.configure(new)  # assigns settings.SECRET_KEY, signals the change
     try:
         client = Client()
         client.get("/seed/")

@@ -71,8 +71,18 @@ def configure(secret_key: str, fallback_keys: Sequence[str] = ()) -> None:
     per test) only changes the keys, which flashmw's storage picks up.
     """
     if settings.configured:
-        settings.SECRET_KEY = secret_key
-        settings.SECRET_KEY_FALLBACKS = list(fallback_keys)
+        from django.core.signals import setting_changed
+
+        for name, value in (
+            ("SECRET_KEY", secret_key),
+            ("SECRET_KEY_FALLBACKS", list(fallback_keys)),
+        ):
+            setattr(settings, name, value)
+            # What override_settings sends: code that caches what it derives
+            # from a setting (flashmw's storage does) starts again.
+            setting_changed.send(
+                sender=type(settings), setting=name, value=value, enter=True
+            )
         return
     settings.configure(
         DEBUG=False,
