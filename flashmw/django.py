@@ -570,9 +570,9 @@ class FlashStorage(BaseStorage):
         if self._keep and flashes.loaded and not flashes.sealed:
             flashes.keep()
         core = self._core
-        if core.untouched(flashes):
-            # Most requests: no flashes used, no flash cookie.
-            return
+        # Straight to respond(), not untouched() first: respond() returns
+        # the fields as they are on the same grounds, and a response to a
+        # request with the cookie would have it scanned twice.
         # ResponseHeaders keeps (name, value) by lower-case name: read it
         # directly, as the Mapping methods cost a raised KeyError per
         # missing field (most responses have neither).
