@@ -641,6 +641,22 @@ def test_the_cookie_is_signed_with_a_key_derived_from_secret_key() -> None:
     )
 
 
+def test_flashmw_testing_reads_what_a_django_response_stored() -> None:
+    from flashmw.testing import FlashReader
+
+    reader = FlashReader(secret_key=derive_key(settings.SECRET_KEY))
+    response = Client().get("/add/")
+    assert reader.stored(response) == [
+        ("info", "info"),
+        ("sticky wide success", "success"),
+        ("warning", "<b>safe</b>"),
+        ("error", "<i>escaped</i>"),
+        (str(NOTICE), "custom level"),
+        (f"x {NOTICE}", "custom, tagged"),
+        ("info", "lazy text"),
+    ]
+
+
 def test_a_key_changed_at_run_time_is_used() -> None:
     old = settings.SECRET_KEY
     new = secrets.token_hex(32)
