@@ -230,17 +230,18 @@ def make_app(
     if not _started:
         _start()
         _started = True
-    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.wsgi import get_wsgi_application
 
-    return WSGIHandler()
+    # What a project's wsgi.py returns, untouched: no wrapper is needed.
+    return get_wsgi_application()
 
 
 def make_asgi(secret_key: str | None = None) -> Any:
-    """Django's ASGI handler for the same project."""
+    """Django's ASGI handler for the same project, as its asgi.py makes it."""
     make_app(secret_key)
-    from django.core.handlers.asgi import ASGIHandler
+    from django.core.asgi import get_asgi_application
 
-    return ASGIHandler()
+    return get_asgi_application()
 
 
 _wsgi = lazy_app(__name__, make_app)
