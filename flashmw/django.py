@@ -419,8 +419,9 @@ class FlashStorage(BaseStorage):
     read. A message added after the messages were read waits for the next
     request, as with flashmw's own ``flash()``.
 
-    When :class:`~flashmw.FlashMiddleware` also wraps the application, the
-    storage uses its flashes and leaves the cookie to it.
+    When :class:`flashmw.FlashMiddleware` (WSGI) or
+    :class:`flashmw.asgi.FlashMiddleware` also wraps the project, the storage
+    uses its flashes and leaves the cookie to it.
     """
 
     # Defaults on the class rather than stores in __init__, which runs on
@@ -442,7 +443,12 @@ class FlashStorage(BaseStorage):
         self._core = core
         meta = request.META
         found = meta.get(ENVIRON_KEY)
-        # Under FlashMiddleware the wrapper's flashes, and its cookie.
+        if found is None:
+            # Under flashmw.asgi.FlashMiddleware: the ASGI scope holds them.
+            scope = request.__dict__.get("scope")
+            if isinstance(scope, Mapping):
+                found = meta[ENVIRON_KEY] = scope.get(ENVIRON_KEY)
+        # Under a flashmw middleware the wrapper's flashes, and its cookie.
         self._owner = not isinstance(found, Flashes)
         if isinstance(found, Flashes):
             flashes = found

@@ -579,6 +579,32 @@ def test_under_flashmiddleware_the_wrapper_owns_the_cookie() -> None:
     assert client.get("/show/").text == ""
 
 
+def test_under_the_asgi_middleware_the_wrapper_owns_the_cookie() -> None:
+    import asyncio
+
+    import httpx
+    from django.core.asgi import get_asgi_application
+
+    from flashmw.asgi import FlashMiddleware
+
+    key = secrets.token_hex(32)
+    app = FlashMiddleware(get_asgi_application(), key)
+
+    async def walk() -> list[str]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver"
+        ) as client:
+            response = await client.get("/native/")
+            (field,) = response.headers.get_list("set-cookie")
+            value = field.split(";", 1)[0].removeprefix("flashmw=")
+            messages = FlashCore(key).codec.decode(value).messages
+            shown = [(await client.get("/show/")).text for _ in range(2)]
+            return [m.text for m in messages] + shown
+
+    assert asyncio.run(walk()) == ["native", "django", "native|django", ""]
+
+
 def test_store_replaces_what_is_stored() -> None:
     request = RequestFactory().get("/")
     storage = FlashStorage(request)
