@@ -59,6 +59,17 @@ _DIRECTIVES = re.compile(
 _MIN_ROOM = 128  # a budget must leave room for at least a short message
 
 
+# htmx replaces the page on these: the next page shows the messages itself.
+_HTMX_PAGE_CHANGES = ("hx-redirect", "hx-location", "hx-refresh")
+#: The response fields (lower case) that :meth:`FlashCore.respond` reads or
+#: changes besides the ``Set-Cookie`` it appends. A driver whose host keeps
+#: headers apart (Django's single-valued ``HttpResponse``) may pass only
+#: these and write back what comes out.
+RESPONSE_FIELDS = frozenset(
+    {"vary", "cache-control", "hx-trigger", *_HTMX_PAGE_CHANGES}
+)
+
+
 class FlashOptions(TypedDict, total=False):
     """The keyword options every driver takes, as :class:`FlashCore` does;
     see :class:`~flashmw.FlashMiddleware` for what each one means."""
@@ -435,7 +446,7 @@ class FlashCore:
         triggers = []
         for index, (name, _) in enumerate(headers):
             lowered = name.lower()
-            if lowered in ("hx-redirect", "hx-location", "hx-refresh"):
+            if lowered in _HTMX_PAGE_CHANGES:
                 return headers
             if lowered == "hx-trigger":
                 triggers.append(index)

@@ -55,7 +55,7 @@ from markupsafe import Markup
 
 from ._keys import check_key
 from .api import ENVIRON_KEY, _current
-from .core import FlashCore, FlashOptions
+from .core import RESPONSE_FIELDS, FlashCore, FlashOptions
 from .flashes import Flashes
 from .message import Message as FlashMessage
 
@@ -583,11 +583,9 @@ class FlashStorage(BaseStorage):
         # directly, as the Mapping methods cost a raised KeyError per
         # missing field (most responses have neither).
         store = response.headers._store
-        vary, cache_control = store.get("vary"), store.get("cache-control")
-        if vary is None and cache_control is None:
-            fields = []
-        else:
-            fields = [field for field in (vary, cache_control) if field is not None]
+        # Only the fields the rules read or change (most responses have
+        # none of them).
+        fields = [store[name] for name in RESPONSE_FIELDS if name in store]
         changed = core.respond(
             flashes, response.status_code, fields, _RequestView(request)
         )
@@ -608,6 +606,7 @@ def _apply(
     """
     vary: str | None = None
     cache_control: str | None = None
+    store = response.headers._store
     for field, value in changed:
         lower = field.lower()
         if lower == "vary":
@@ -616,9 +615,12 @@ def _apply(
             cache_control = (
                 value if cache_control is None else f"{cache_control}, {value}"
             )
-        else:  # Set-Cookie
+        elif lower == "set-cookie":
             response.cookies[name] = CookieField(name, value)
-    store = response.headers._store
+        else:
+            # HX-Trigger, with the messages delivered to htmx; the core's
+            # values are ASCII without line breaks.
+            store[lower] = (field, value)
     for lower, field, joined in (
         ("vary", "Vary", vary),
         ("cache-control", "Cache-Control", cache_control),

@@ -182,6 +182,17 @@ def dtl(request: HttpRequest) -> SimpleTemplateResponse:
     )
 
 
+def partial(request: HttpRequest) -> HttpResponse:
+    """An htmx fragment that does not show the messages itself."""
+    return HttpResponse("<p>done</p>")
+
+
+def partial_redirect(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse("")
+    response["HX-Redirect"] = "/show/"
+    return response
+
+
 cached_show = cache_page(60)(show)
 cached_unread = cache_page(60)(do_not_read)
 
@@ -205,6 +216,8 @@ urlpatterns = [
     path("dtl/", dtl),
     path("cached-show/", cached_show),
     path("cached-unread/", cached_unread),
+    path("partial/", partial),
+    path("partial-redirect/", partial_redirect),
 ]
 
 TEMPLATES = [
@@ -937,3 +950,47 @@ class TestCachePage:
             assert client.get("/cached-unread/").content == b"constant"
         assert hits["unread"] == 1
         assert a.get("/show/").content.decode() == MARKER
+
+
+# -- delivery and hooks through the storage ----------------------------------------
+
+
+def test_htmx_delivery_through_the_storage() -> None:
+    import json
+
+    with override_settings(FLASHMW={"htmx": True}):
+        client = Client()
+        client.get("/seed/")
+        kept = client.post("/partial-redirect/", headers={"HX-Request": "true"})
+        assert "HX-Trigger" not in kept  # the next page shows them itself
+        fragment = client.post(
+            "/partial/", headers={"HX-Request": "true", "HX-Trigger": "ignored"}
+        )
+        detail = json.loads(fragment["HX-Trigger"])["flashmw"]
+        assert [m["message"] for m in detail] and all(
+            set(m) == {"category", "message", "html", "count"} for m in detail
+        )
+        # Delivered, so consumed: the page after shows nothing.
+        assert client.get("/show/").content == b""
+
+
+def test_hooks_through_the_storage() -> None:
+    from flashmw.hooks import FlashHooks
+
+    class Counting(FlashHooks):
+        def __init__(self) -> None:
+            self.added_total = 0
+            self.consumed_total = 0
+
+        def added(self, message: Any) -> None:
+            self.added_total += 1
+
+        def consumed(self, messages: Any) -> None:
+            self.consumed_total += len(messages)
+
+    hooks = Counting()
+    with override_settings(FLASHMW={"hooks": hooks}):
+        client = Client()
+        client.get("/seed/")
+        client.get("/show/")
+    assert hooks.added_total > 0 and hooks.consumed_total == hooks.added_total
