@@ -14,10 +14,10 @@ flashed after the first read waits for the next request.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
+from ._warn import warn
 from .errors import FlashWarning, HeadersSentError
 from .message import Message, check_category, coerce_text
 
@@ -276,13 +276,12 @@ class Flashes:
                 m for m in selected if not m.transient and id(m) not in self._consumed
             ]
             if fresh:
-                warnings.warn(
+                warn(
                     f"{len(fresh)} flash message(s) were read after the response "
                     "headers were sent, so the cookie could not be cleared: they "
                     "will show again on the next request. Read flashes before "
                     "start_response is called.",
                     FlashWarning,
-                    stacklevel=2,
                 )
         if mode == "all":
             self._consume_all = True

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._cookie import CookieFormat
 from ._http import add_cache_control, add_vary_cookie, find_cookie, is_seen, status_code
+from ._warn import warn
 from .api import ENVIRON_KEY, _current
 from .codec import FlashCodec
 from .errors import FlashOverflowError, FlashWarning
@@ -304,7 +304,7 @@ class FlashMiddleware:
                 "were dropped"
             )
             logger.warning("flashmw: %s", text)
-            warnings.warn(text, FlashWarning, stacklevel=3)
+            warn(text, FlashWarning)
         return encoded.value
 
     def _refuse_overflow(self, messages: Sequence[Message]) -> None:
