@@ -402,3 +402,37 @@ def test_dropping_the_oldest_warns_and_logs_with_the_count(
     dropped = str(5 - len(kept))
     assert re.search(rf"(?<!\d){dropped}(?!\d)", str(warning.message))
     assert re.search(rf"(?<!\d){dropped}(?!\d)", record.getMessage())
+
+
+# -- the environ helpers ------------------------------------------------------
+
+
+def test_the_flash_helper_defaults_to_the_message_category() -> None:
+    shown: list[object] = []
+
+    def action(environ: dict[str, Any]) -> None:
+        flashmw.flash(environ, "a")
+        shown.append(flashmw.get_flashed_messages(environ, with_categories=True))
+
+    Site().request(action)
+    assert shown == [[("message", "a")]]
+
+
+def test_the_read_helper_passes_its_filter_and_consume_mode_on() -> None:
+    site = Site()
+
+    def two(environ: dict[str, Any]) -> None:
+        flashmw.flash(environ, "a")
+        flashmw.flash(environ, "b", "error")
+
+    [pair] = site.set_cookies(site.request(two, status="302 Found"))
+    shown: list[object] = []
+
+    def action(environ: dict[str, Any]) -> None:
+        shown.append(
+            flashmw.get_flashed_messages(environ, True, ["error"], consume="returned")
+        )
+
+    [rest] = site.set_cookies(site.request(action, cookie=pair.split(";", 1)[0]))
+    assert shown == [[("error", "b")]]
+    assert site.messages(rest.split(";", 1)[0]) == ["a"]

@@ -124,6 +124,10 @@ TYPE_ERRORS: list[tuple[Callable[[], object], str]] = [
         "a flash category must be a str, not NoneType",
     ),
     (
+        lambda: Flashes().now("x", 1),  # type: ignore[arg-type]
+        "a flash category must be a str, not int",
+    ),
+    (
         lambda: Flashes().get_flashed_messages(category_filter=[1]),  # type: ignore[list-item]
         "category_filter holds a int, not a str",
     ),
