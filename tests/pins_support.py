@@ -6,7 +6,8 @@ deliberate change to the wire format, print the new ones with::
 
     .venv/bin/python tests/pins_support.py
 
-and paste them below.
+and paste them below. ``sign()`` signs as the codec does: when the codec
+changes how it derives its key, change it there too.
 """
 
 from __future__ import annotations

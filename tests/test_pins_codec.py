@@ -22,6 +22,7 @@ from pins_support import (
     sign_json,
     stamp,
 )
+from strategies import message_lists
 
 from flashmw.codec import MAX_MESSAGES, MAX_PAYLOAD_BYTES, MAX_TOKEN_LENGTH
 from flashmw.message import Message
@@ -65,6 +66,16 @@ def test_a_compressed_token_of_exactly_the_budget_fits_and_one_less_does_not(
     assert packed is not None and packed.startswith(".")
     assert codec.encode(messages, len(packed)) == (packed, 0)
     assert codec.encode(messages, len(packed) - 1) == (None, 1)
+
+
+@given(message_lists, st.integers(min_value=150, max_value=4093))
+def test_a_token_fits_a_budget_of_exactly_its_length(
+    messages: list[Message], budget: int
+) -> None:
+    codec = make_codec()
+    encoded = codec.encode(messages, budget)
+    if encoded.value is not None and encoded.dropped == 0:
+        assert codec.encode(messages, len(encoded.value)) == encoded
 
 
 def test_the_compressed_token_is_golden() -> None:
@@ -167,7 +178,11 @@ def test_the_encoder_writes_a_payload_of_exactly_max_payload_bytes() -> None:
 def _token_of_length(length: int, at: int) -> str:
     """A valid plain token of exactly *length* characters, signed at *at*."""
     codec = make_codec(now=at)
-    for size in range(length):
+    empty = codec.encode([msg("", born=at)], 10_000).value
+    assert empty is not None
+    # Each 3 characters of text add 4 of base64: start just below the size.
+    start = max(0, (length - len(empty)) * 3 // 4 - 4)
+    for size in range(start, start + 8):
         value = codec.encode([msg("x" * size, born=at)], 10_000).value
         assert value is not None
         if len(value) >= length:
