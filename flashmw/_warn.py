@@ -13,7 +13,9 @@ import os
 import sys
 import warnings
 
-_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# As the code objects of the package's modules name their file: not made
+# absolute, in case flashmw was imported through a relative sys.path entry.
+_PACKAGE = os.path.dirname(__file__) + os.sep
 
 
 def warn(message: str, category: type[Warning]) -> None:
