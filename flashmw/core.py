@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, TypedDict
 
@@ -32,7 +31,7 @@ from ._http import (
     has_cookie,
 )
 from ._seen import HeaderGetter, is_prefetch, is_seen, is_subresource
-from ._warn import caller_stacklevel
+from ._warn import warn
 from .codec import FlashCodec
 from .delivery import check_event, merge_trigger
 from .errors import FlashOverflowError, FlashWarning
@@ -519,7 +518,7 @@ class FlashCore:
                 f"({self._room} bytes for the value): {' and '.join(reasons)}"
             )
             logger.warning("%s", text)
-            warnings.warn(text, FlashWarning, stacklevel=caller_stacklevel())
+            warn(text, FlashWarning)
             hooks = self.settings.hooks
             if hooks is not None:
                 if encoded.too_large:

@@ -14,11 +14,10 @@ flashed after the first read waits for the next request.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from ._warn import caller_stacklevel
+from ._warn import warn
 from .errors import FlashWarning, HeadersSentError
 from .hooks import call
 from .message import Message, check_category, check_ttl, coerce_text
@@ -237,14 +236,13 @@ class Flashes:
         return self._queue
 
     def _withhold(self, count: int) -> None:
-        warnings.warn(
+        warn(
             f"{count} flash message(s) were not shown: the response headers "
             "were sent before the first read, and with streamed_reads=False "
             "such a response is left cacheable, so it may show none. Read "
             "them before start_response, or fetch them (flashmw.endpoint); "
             "they wait for the next request.",
             FlashWarning,
-            stacklevel=caller_stacklevel(),
         )
 
     def __repr__(self) -> str:
@@ -465,14 +463,13 @@ class Flashes:
                 m for m in selected if not m.transient and id(m) not in self._consumed
             ]
             if fresh:
-                warnings.warn(
+                warn(
                     f"{len(fresh)} flash message(s) were read after the response "
                     "headers were sent, so the cookie could not be cleared: they "
                     "will show again on the next request. Read flashes before "
                     "start_response is called (under ASGI, before "
                     "http.response.start is sent).",
                     FlashWarning,
-                    stacklevel=caller_stacklevel(),
                 )
         if mode == "all":
             self._consume_all = True

@@ -1,0 +1,245 @@
+"""The codec's rules at their exact boundaries: the budget, the trim search
+and the limits on what a cookie may hold."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pins_support import (
+    GOLDEN_BUDGET,
+    GOLDEN_COMPRESSED_LENGTH,
+    GOLDEN_COMPRESSED_SHA256,
+    GOLDEN_MESSAGES,
+    NOW,
+    b64,
+    incompressible,
+    make_codec,
+    sign,
+    sign_json,
+    stamp,
+)
+from strategies import message_lists
+
+from flashmw.codec import MAX_MESSAGES, MAX_PAYLOAD_BYTES, MAX_TOKEN_LENGTH
+from flashmw.message import Message
+
+
+def msg(text: str, born: int = NOW, category: str = "message") -> Message:
+    return Message(category, text, born)
+
+
+def payload_json(entries: list[list[object]]) -> bytes:
+    return json.dumps([1, entries], separators=(",", ":")).encode()
+
+
+# -- the budget, exactly -------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [40, 41, 42])
+def test_a_plain_token_of_exactly_the_budget_fits_and_one_byte_less_does_not(
+    size: int,
+) -> None:
+    """Three sizes: one for each length of the last base64 group."""
+    codec = make_codec()
+    # Too short for zlib to win: its header and checksum cost more.
+    messages = [msg(incompressible(size, 1))]
+    token = codec.encode(messages, 10_000).value
+    assert token is not None and not token.startswith(".")
+    assert codec.encode(messages, len(token)) == (token, 0, 0)
+    assert codec.encode(messages, len(token) - 1) == (None, 1, 1)
+
+
+@pytest.mark.parametrize("size", [10, 11, 12])
+def test_a_compressed_token_of_exactly_the_budget_fits_and_one_less_does_not(
+    size: int,
+) -> None:
+    """Three sizes: one for each length of the last base64 group."""
+    codec = make_codec()
+    messages = [msg(incompressible(size, 7) + "Saved. " * 100)]
+    plain = codec.encode(messages, 10_000).value
+    assert plain is not None and not plain.startswith(".")
+    packed = codec.encode(messages, len(plain) - 1).value
+    assert packed is not None and packed.startswith(".")
+    assert codec.encode(messages, len(packed)) == (packed, 0, 0)
+    assert codec.encode(messages, len(packed) - 1) == (None, 1, 1)
+
+
+@given(message_lists, st.integers(min_value=150, max_value=4093))
+def test_a_token_fits_a_budget_of_exactly_its_length(
+    messages: list[Message], budget: int
+) -> None:
+    codec = make_codec()
+    encoded = codec.encode(messages, budget)
+    if encoded.value is not None and encoded.dropped == 0:
+        assert codec.encode(messages, len(encoded.value)) == encoded
+
+
+def test_the_compressed_token_is_golden() -> None:
+    """Pins the compression level too: each zlib level gives another token.
+    To regenerate after a deliberate change, see tests/pins_support.py."""
+    value = make_codec().encode(GOLDEN_MESSAGES, GOLDEN_BUDGET).value
+    assert value is not None and value.startswith(".")
+    assert len(value) == GOLDEN_COMPRESSED_LENGTH
+    assert hashlib.sha256(value.encode()).hexdigest() == GOLDEN_COMPRESSED_SHA256
+
+
+# -- the trim search -------------------------------------------------------------
+
+
+def test_when_only_the_newest_fits_with_the_others_exactly_it_is_kept() -> None:
+    codec = make_codec()
+    # Each fits alone (about 1,600 of 2,000 bytes), no two fit together.
+    messages = [msg(incompressible(1200, seed)) for seed in range(5)]
+    for message in messages:
+        assert codec.encode([message], 2000).dropped == 0
+    encoded = codec.encode(messages, 2000)
+    assert encoded.dropped == 4
+    assert encoded.value is not None
+    assert codec.decode(encoded.value).messages == [messages[-1]]
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=1500), min_size=1, max_size=12),
+    st.integers(min_value=200, max_value=4093),
+    st.integers(min_value=0, max_value=2**16),
+)
+def test_the_kept_newest_fit_and_one_more_does_not(
+    sizes: list[int], budget: int, seed: int
+) -> None:
+    codec = make_codec()
+    messages = [msg(incompressible(size, seed + i)) for i, size in enumerate(sizes)]
+    encoded = codec.encode(messages, budget)
+    fitting = [m for m in messages if codec.encode([m], budget).dropped == 0]
+    if encoded.value is None:
+        assert not fitting and encoded.dropped == len(messages)
+        return
+    kept = codec.decode(encoded.value).messages
+    assert len(encoded.value) <= budget
+    assert encoded.dropped == len(messages) - len(kept)
+    assert kept == fitting[len(fitting) - len(kept) :]
+    if len(kept) < len(fitting):
+        one_more = fitting[len(fitting) - len(kept) - 1 :]
+        assert codec.encode(one_more, budget).dropped > 0
+
+
+# -- limits at their boundaries ------------------------------------------------------
+
+
+def test_more_than_max_messages_drop_exactly_the_excess() -> None:
+    codec = make_codec()
+    encoded = codec.encode([msg("") for _ in range(MAX_MESSAGES + 20)], 4000)
+    assert encoded.dropped == 20
+    assert encoded.value is not None
+    assert len(codec.decode(encoded.value).messages) == MAX_MESSAGES
+
+
+def test_max_messages_are_accepted_and_one_more_is_not() -> None:
+    codec = make_codec()
+    entry: list[object] = ["", "", 0, 0]
+    most = sign_json(payload_json([entry] * MAX_MESSAGES), compress=True)
+    assert len(codec.decode(most).messages) == MAX_MESSAGES
+    over = sign_json(payload_json([entry] * (MAX_MESSAGES + 1)), compress=True)
+    assert codec.decode(over).problem == (
+        "malformed payload: not a version 1 or 2 payload"
+    )
+
+
+def _padded_json(size: int) -> bytes:
+    raw = payload_json([["message", "", 0, 0]])
+    raw = payload_json([["message", "a" * (size - len(raw)), 0, 0]])
+    assert len(raw) == size
+    return raw
+
+
+def test_a_payload_of_exactly_max_payload_bytes_is_accepted() -> None:
+    codec = make_codec()
+    token = sign_json(_padded_json(MAX_PAYLOAD_BYTES), compress=True)
+    [message] = codec.decode(token).messages
+    assert len(message.text) > MAX_PAYLOAD_BYTES - 50
+    too_big = sign_json(_padded_json(MAX_PAYLOAD_BYTES + 1), compress=True)
+    assert codec.decode(too_big).problem == (
+        "malformed payload: compressed data too large or truncated"
+    )
+
+
+def test_the_encoder_writes_a_payload_of_exactly_max_payload_bytes() -> None:
+    codec = make_codec()
+    overhead = len(payload_json([["message", "", 0, 0]]))
+    largest = msg("a" * (MAX_PAYLOAD_BYTES - overhead))
+    encoded = codec.encode([largest], 4000)
+    assert encoded.dropped == 0 and encoded.value is not None
+    assert codec.decode(encoded.value).messages == [largest]
+    one_more = msg("a" * (MAX_PAYLOAD_BYTES - overhead + 1))
+    assert codec.encode([one_more], 4000) == (None, 1, 1)
+
+
+def _token_of_length(length: int, at: int) -> str:
+    """A valid plain token of exactly *length* characters, signed at *at*."""
+    codec = make_codec(now=at)
+    empty = codec.encode([msg("", born=at)], 10_000).value
+    assert empty is not None
+    # Each 3 characters of text add 4 of base64: start just below the size.
+    start = max(0, (length - len(empty)) * 3 // 4 - 4)
+    for size in range(start, start + 8):
+        value = codec.encode([msg("x" * size, born=at)], 10_000).value
+        assert value is not None
+        if len(value) >= length:
+            assert len(value) == length, "no plain token has that length"
+            return value
+    raise AssertionError(length)
+
+
+def test_a_token_of_exactly_max_token_length_is_accepted() -> None:
+    # A five-byte timestamp makes a token of 4,096 characters possible.
+    at = 2**32 + NOW
+    token = _token_of_length(MAX_TOKEN_LENGTH, at)
+    decoded = make_codec(now=at).decode(token)
+    assert decoded.problem is None and len(decoded.messages) == 1
+
+
+def test_a_valid_token_one_character_longer_is_refused_unread() -> None:
+    token = _token_of_length(MAX_TOKEN_LENGTH + 1, NOW)
+    assert make_codec().decode(token) == ([], "value too long", 0)
+
+
+def test_two_expired_messages_count_as_two() -> None:
+    codec = make_codec(max_age=60)
+    messages = [msg("a", NOW - 100), msg("b", NOW - 61), msg("c", NOW - 60)]
+    value = codec.encode(messages, 4000).value
+    assert value is not None
+    decoded = codec.decode(value)
+    assert (decoded.messages, decoded.problem, decoded.expired) == (
+        [messages[2]],
+        None,
+        2,
+    )
+
+
+def test_an_eight_byte_timestamp_with_leading_zero_bytes_is_accepted() -> None:
+    codec = make_codec()
+    raw = payload_json([["message", "hi", 0, 0]])
+    token = sign_json(raw, when=stamp(NOW, 8))
+    assert codec.decode(token).messages == [msg("hi")]
+    nine = sign_json(raw, when=stamp(NOW, 9))
+    assert codec.decode(nine).problem == "malformed payload: timestamp"
+
+
+def test_signed_json_with_garbage_around_it_is_refused() -> None:
+    codec = make_codec()
+    good = b'[1,[["message","hi",0,0]]]'
+    assert codec.decode(sign(b64(good))).messages == [msg("hi")]
+    for bad in (b"[1,[]]x", b"x" + good, good + b"x", good + b"]"):
+        assert codec.decode(sign(b64(bad))) == ([], "malformed payload: json", 0)
+        packed = sign_json(bad, compress=True)
+        assert codec.decode(packed) == ([], "malformed payload: json", 0)
+
+
+def test_whitespace_around_signed_json_is_accepted() -> None:
+    codec = make_codec()
+    assert codec.decode(sign(b64(b' [1,[["m","hi",0,0]]]\n'))).messages == [
+        msg("hi", category="m")
+    ]
