@@ -22,6 +22,7 @@ from flashmw import (
     FlashOverflowError,
     FlashWarning,
     HeadersSentError,
+    NotInstalledError,
 )
 from flashmw.flashes import Flashes
 from flashmw.message import Message
@@ -332,3 +333,56 @@ def test_log_line_of_expired_messages(caplog: pytest.LogCaptureFixture) -> None:
         "2 flash message(s) in the 'flashmw' cookie were older than max_age or "
         "their ttl and were dropped"
     )
+
+
+# -- texts that settled after the core moved ------------------------------------------
+
+
+def test_not_installed_texts() -> None:
+    with pytest.raises(NotInstalledError) as missing:
+        flashmw.get_flashes({})
+    assert str(missing.value) == (
+        "this request has no 'flashmw.flashes': the environ (or scope) was not "
+        "produced by an application wrapped in flashmw.FlashMiddleware. Install "
+        "flashmw where the request arrives (WSGI: FlashMiddleware; Flask: "
+        "flashmw.flask.FlashMessages(app); Django: MESSAGE_STORAGE = "
+        "'flashmw.django.FlashStorage'; Pyramid: config.include('flashmw.pyramid'); "
+        "Bottle: app.install(flashmw.bottle.FlashPlugin(...)); Falcon: "
+        "flashmw.falcon.FlashComponent(...); ASGI: flashmw.asgi.FlashMiddleware), "
+        "and pass that request's own environ or scope, not a copy or a hand-made one"
+    )
+    with pytest.raises(NotInstalledError) as wrong:
+        flashmw.get_flashes({"flashmw.flashes": 1})
+    assert str(wrong.value) == "environ['flashmw.flashes'] is a int, not Flashes"
+    with pytest.raises(NotInstalledError) as outside:
+        flashmw.current_flashes()
+    assert str(outside.value) == (
+        "no request wrapped in flashmw.FlashMiddleware is being handled in this "
+        "context: the template was rendered outside the application call (in a "
+        "streamed body, a test or a background job), or a macro was imported "
+        "without context. Render it with environ=<the request's environ> in its "
+        "context, or import the macro 'with context'"
+    )
+
+
+def test_overflow_warning_and_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    middleware = FlashMiddleware(None, KEY, max_cookie_size=600)  # type: ignore[arg-type]
+
+    def action(environ: dict[str, Any]) -> None:
+        flashmw.flash(environ, incompressible(900, 1))  # too large alone
+        for index in range(30):
+            flashmw.flash(environ, incompressible(40, index + 2))
+
+    caplog.set_level(logging.WARNING, logger="flashmw")
+    with pytest.warns(FlashWarning) as caught:
+        _serve(middleware, action)
+    [warning] = caught
+    text = str(warning.message)
+    assert re.fullmatch(
+        r"dropped (\d+) of 31 flash message\(s\) that did not fit in the "
+        r"'flashmw' cookie \(\d+ bytes for the value\): 1 too large to fit even "
+        r"alone and \d+ oldest, to make room for newer ones",
+        text,
+    ), text
+    # The log line says the same, with no doubled "flashmw: " prefix.
+    assert [r.getMessage() for r in caplog.records] == [text]
