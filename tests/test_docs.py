@@ -5,7 +5,8 @@ what becomes of it:
 
 - ``% run``: this test executes it (Python, with ``FLASHMW_SECRET_KEY`` set);
 - ``% run: <check>``: this test executes it, then the check of that name
-  below drives what it built with the framework's own test client;
+  below drives what it built with the framework's own test client (an ini
+  block is not executed: its check loads it with PasteDeploy);
 - ``% tested: tests/<file>.py``: that test module executes it (and names the
   page);
 - ``% not run: <reason>``: shell commands, ini files, templates, with why.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import tempfile
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +28,8 @@ from typing import Any
 
 import pytest
 from werkzeug.test import Client
+
+import flashmw
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -101,8 +105,10 @@ def test_every_block_runs_or_says_why_not(block: Block) -> None:
         f"or '% not run: <reason>' on the line before the block, not "
         f"{block.marker!r}"
     )
-    if marker["run"] or marker["tested"]:
+    if marker["tested"] or (marker["run"] and not marker["check"]):
         assert block.language == "python", block.id
+    if marker["run"]:
+        assert block.language in ("python", "ini"), block.id
     if marker["tested"]:
         # The module that runs it reads the page.
         tester = (ROOT / marker["tested"]).read_text(encoding="utf-8")
@@ -124,7 +130,8 @@ def test_the_block_runs(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType("docs_example")
     monkeypatch.setitem(sys.modules, module.__name__, module)
     namespace = module.__dict__
-    exec(compile(block.code, f"docs/{block.page}", "exec"), namespace)
+    if block.language == "python":
+        exec(compile(block.code, f"docs/{block.page}", "exec"), namespace)
     marker = MARKER.fullmatch(block.marker)
     assert marker is not None
     if marker["check"]:
@@ -177,6 +184,61 @@ def check_pyramid_app(ns: dict[str, Any], block: Block) -> None:
     from webtest import TestApp
 
     app = TestApp(ns["application"])
+    assert app.post("/save").status_int == 303
+    assert app.get("/").text == "['Saved.']"
+    assert app.get("/").text == "[]"
+
+
+def pyramid_main(global_config: dict[str, str], **settings: Any) -> Any:
+    """The application ``use = egg:myapp`` stands for in the ini blocks."""
+    from pyramid.config import Configurator
+    from pyramid.httpexceptions import HTTPSeeOther
+    from pyramid.response import Response
+
+    def save(request: Any) -> Any:
+        flashmw.flash(request.environ, "Saved.")
+        return HTTPSeeOther("/")
+
+    def index(request: Any) -> Any:
+        return Response(repr(flashmw.get_flashed_messages(request.environ)))
+
+    with Configurator(settings=settings) as config:
+        config.add_route("save", "/save")
+        config.add_view(save, route_name="save")
+        config.add_route("index", "/")
+        config.add_view(index, route_name="index")
+    return config.make_wsgi_app()
+
+
+def load_ini(block: Block, tmp: Path) -> Any:
+    """The ini block as PasteDeploy loads it, with this module's application."""
+    from paste.deploy import loadapp
+
+    text = block.code.replace("egg:myapp", f"call:{__name__}:pyramid_main")
+    if "[app:myapp]" not in text and "pipeline = flashmw myapp" in text:
+        text += f"\n[app:myapp]\nuse = call:{__name__}:pyramid_main\n"
+    path = tmp / "docs.ini"
+    path.write_text(text, encoding="utf-8")
+    return loadapp(f"config:{path}")
+
+
+def check_pyramid_ini(ns: dict[str, Any], block: Block) -> None:
+    from webtest import TestApp
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = TestApp(load_ini(block, Path(tmp)))
+    saved = app.post("/save")
+    assert saved.status_int == 303
+    assert "Max-Age=600" in saved.headers["Set-Cookie"]  # flashmw.max_age
+    assert app.get("/").text == "['Saved.']"
+    assert app.get("/").text == "[]"
+
+
+def check_paste_filter(ns: dict[str, Any], block: Block) -> None:
+    from webtest import TestApp
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = TestApp(load_ini(block, Path(tmp)))
     assert app.post("/save").status_int == 303
     assert app.get("/").text == "['Saved.']"
     assert app.get("/").text == "[]"
@@ -261,6 +323,8 @@ CHECKS: dict[str, Callable[[dict[str, Any], Block], None]] = {
     "flask-app": check_flask_app,
     "django-settings": check_django_settings,
     "pyramid-app": check_pyramid_app,
+    "pyramid-ini": check_pyramid_ini,
+    "paste-filter": check_paste_filter,
     "bottle-app": check_bottle_app,
     "falcon-app": check_falcon_app,
     "consumption": check_consumption,
@@ -288,8 +352,6 @@ def test_the_api_reference_covers_every_public_module() -> None:
     public |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
     assert public - documented - REEXPORTED == set()
     assert "automodule:: flashmw\n" in api
-    import flashmw
-
     for name in REEXPORTED:
         # Each skipped module is there because flashmw re-exports from it.
         module = f"flashmw.{name}"
