@@ -180,6 +180,25 @@ def check_django_settings(ns: dict[str, Any], block: Block) -> None:
     assert set(ns["FLASHMW"]) <= django_module.OPTIONS
 
 
+def check_django_after_read(ns: dict[str, Any], block: Block) -> None:
+    from django.conf import settings
+    from django.test import Client as DjangoClient
+    from django.test import override_settings
+
+    from examples.frameworks import django_app
+
+    # The example's project, as tests/test_django.py sets it up; its key is
+    # kept when another test set it up first (settings are process-wide).
+    django_app.make_app(settings.SECRET_KEY if settings.configured else KEY)
+    with override_settings(
+        ROOT_URLCONF=ns["__name__"],
+        MIDDLEWARE=["django.contrib.messages.middleware.MessageMiddleware"],
+    ):
+        client = DjangoClient()
+        assert client.get("/").content == b"[]"
+        assert client.get("/").content == b"['Later.', 'Later.']"
+
+
 def check_pyramid_app(ns: dict[str, Any], block: Block) -> None:
     from webtest import TestApp
 
@@ -322,6 +341,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Block], None]] = {
     "jinja-install": check_jinja_install,
     "flask-app": check_flask_app,
     "django-settings": check_django_settings,
+    "django-after-read": check_django_after_read,
     "pyramid-app": check_pyramid_app,
     "pyramid-ini": check_pyramid_ini,
     "paste-filter": check_paste_filter,
