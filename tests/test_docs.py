@@ -357,6 +357,19 @@ CHECKS: dict[str, Callable[[dict[str, Any], Block], None]] = {
 }
 
 
+def test_ci_builds_the_docs_with_warnings_as_errors() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ".venv/bin/sphinx-build -W --keep-going -b html docs docs/_build/html" in ci
+    assert any("pip install" in line and "docs]" in line for line in ci)
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    extra = re.search(r"^docs = \[(.*?)^\]", pyproject, re.M | re.S)
+    assert extra is not None
+    for name in ("sphinx", "myst-parser", "furo"):
+        # Pinned to a minor series: an upper bound on every requirement.
+        pins = re.findall(rf'"{name}>=[^"]*<[^"]*"', extra.group(1))
+        assert pins, name
+
+
 # --- the API reference ----------------------------------------------------------
 
 #: Modules whose public names the package ``flashmw`` re-exports, so that the
