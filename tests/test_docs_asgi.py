@@ -1,4 +1,5 @@
-"""The README's ASGI section stays true: its command and its example."""
+"""The ASGI getting-started page stays true: its command and its example
+(docs/getting-started/asgi.md)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-SECTION = README.split("\n## ASGI\n", 1)[1].split("\n## ", 1)[0]
+PAGE = "getting-started/asgi.md"
+# The page after its title.
+SECTION = (ROOT / "docs" / PAGE).read_text(encoding="utf-8").split("\n", 1)[1]
 
 
 def blocks(language: str) -> list[str]:
@@ -83,9 +85,17 @@ def test_the_starlette_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("FLASHMW_SECRET_KEY", secrets.token_hex(32))
     namespace: dict[str, Any] = {}
-    exec(compile(blocks("python")[0], "README.md", "exec"), namespace)
+    exec(compile(blocks("python")[0], PAGE, "exec"), namespace)
     client = TestClient(namespace["app"])
     saved = client.post("/save", follow_redirects=False)
     assert saved.status_code == 303
     assert client.get("/").text == "[('success', 'Saved.')]"
     assert client.get("/").text == "[]"
+
+
+def test_the_readme_gives_the_same_fastapi_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## ASGI\n", 1)[1].split("\n## ", 1)[0]
+    assert section.lstrip().startswith("Run the FastAPI example")
+    [readme_command] = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    assert readme_command.strip() == blocks("sh")[0].strip()

@@ -1,5 +1,5 @@
-"""The README's examples of htmx delivery, the JSON endpoint, hooks, and
-per-message expiry and duplicates run, and do what the README says."""
+"""The docs' examples of htmx delivery, the JSON endpoint, hooks, and
+per-message expiry and duplicates run, and do what the pages say."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
-SECTION = README.split("## Beyond the next page", 1)[1].split("\n## ", 1)[0]
-BLOCKS = re.findall(r"```python\n(.*?)```", SECTION, flags=re.DOTALL)
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+#: The pages, in the order of the tests below; each one's first Python block.
+PAGES = [
+    "recipes/htmx.md",
+    "recipes/json.md",
+    "recipes/hooks.md",
+    "concepts/expiry.md",
+]
+BLOCKS = [
+    re.findall(r"```python\n(.*?)```", (DOCS / page).read_text("utf-8"), re.DOTALL)[0]
+    for page in PAGES
+]
 
 
 @pytest.fixture
@@ -24,7 +33,7 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     def run(index: int) -> dict[str, Any]:
         namespace: dict[str, Any] = {}
-        exec(compile(BLOCKS[index], "README.md", "exec"), namespace)
+        exec(compile(BLOCKS[index], PAGES[index], "exec"), namespace)
         return namespace
 
     return run
