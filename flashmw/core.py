@@ -265,13 +265,7 @@ class FlashCore:
         """
         if flashes.loaded:
             return False
-        # carries_cookie(), inline: this runs on every request.
-        source = flashes.source
-        if not (
-            type(source) is str
-            and self._marker in source
-            and has_cookie(source, self.cookie.name)
-        ):
+        if not self.carries_cookie(flashes.source):
             flashes.seal(False)
             return True
         if self._htmx:
