@@ -185,13 +185,24 @@ def request_flashes(request: PyramidRequest) -> Flashes:
     environ = request.environ
     flashes = environ.get(ENVIRON_KEY)
     if not isinstance(flashes, Flashes):
-        # The headers, not the environ: a DummyRequest takes its Cookie
-        # header there (a real request's headers are a view of its environ).
-        flashes = environ[ENVIRON_KEY] = _core(request.registry).flashes(
-            request.headers.get("Cookie")
-        )
+        flashes = _enclosing()
+        if flashes is None:
+            # The headers, not the environ: a DummyRequest takes its Cookie
+            # header there (a real request's headers are a view of its
+            # environ).
+            flashes = _core(request.registry).flashes(request.headers.get("Cookie"))
+        environ[ENVIRON_KEY] = flashes
     request.flashes = flashes
     return flashes
+
+
+def _enclosing() -> Flashes | None:
+    """The flashes of the request this one runs inside, while its response
+    is not made yet: a subrequest (``request.invoke_subrequest``) renders a
+    part of that page, so it shows and flashes that page's messages, and
+    that page's response writes the cookie."""
+    current = _current.get()
+    return None if current is None or current.sealed else current
 
 
 def _failed(request: PyramidRequest, status: int) -> bool:
@@ -214,9 +225,11 @@ def tween_factory(handler: Handler, registry: Registry) -> Handler:
     def flash_tween(request: PyramidRequest) -> Response:
         environ = request.environ
         flashes = environ.get(ENVIRON_KEY)
-        if flashes is not None and flashes is _current.get():
-            # FlashMiddleware wraps the application too: it owns the cookie.
-            request.flashes = flashes
+        enclosing = _enclosing()
+        if enclosing is not None and (flashes is None or flashes is enclosing):
+            # FlashMiddleware wraps the application too, or this is a
+            # subrequest of a page: the outer one owns the cookie.
+            environ[ENVIRON_KEY] = request.flashes = enclosing
             return handler(request)
         if not isinstance(flashes, Flashes) or flashes.sealed:
             flashes = environ[ENVIRON_KEY] = core.flashes(environ.get("HTTP_COOKIE"))

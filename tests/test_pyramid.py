@@ -30,7 +30,7 @@ with warnings.catch_warnings():
 from flashmw import FlashMiddleware, NotInstalledError
 from flashmw._options import CONVERTERS, SettingError, options_from_settings
 from flashmw.core import FlashCore, FlashOptions
-from flashmw.pyramid import CORE_KEY, FlashSession
+from flashmw.pyramid import CORE_KEY, FlashSession, request_flashes
 
 # The same warning when a test makes WebOb import it first.
 pytestmark = pytest.mark.filterwarnings("ignore:'cgi' is deprecated:DeprecationWarning")
@@ -381,6 +381,52 @@ def test_an_outer_middleware_owns_the_cookie(secret_key: str) -> None:
     (cookie,) = wrapped.get("/save").headers.getall("Set-Cookie")
     assert "Max-Age=60" in cookie
     assert wrapped.get("/show").text == repr(BOTH)
+
+
+@pytest.mark.parametrize("use_tweens", [True, False])
+@pytest.mark.parametrize("copy_cookie", [True, False])
+def test_a_subrequest_shares_the_pages_flashes(
+    secret_key: str, use_tweens: bool, copy_cookie: bool
+) -> None:
+    """A fragment rendered by ``invoke_subrequest`` is part of the page: it
+    sees the page's messages, a read there is consumed by the page's
+    response, and the subrequest's own response sets no cookie (the
+    application usually drops its headers, and a cookie there would be
+    lost, or would disagree with the page's)."""
+    fragments: list[Response] = []
+
+    def fragment(request: Request) -> Response:
+        # Without the tweens (use_tweens=False) the tween never sets
+        # request.flashes; request_flashes() finds them all the same.
+        messages = request_flashes(request).get_flashed_messages(with_categories=True)
+        return text(messages)
+
+    def page(request: Request) -> Response:
+        request.flashes.flash("Also.", "info")
+        headers = {"Cookie": request.headers["Cookie"]} if copy_cookie else {}
+        fragment = request.invoke_subrequest(
+            Request.blank("/fragment", headers=headers), use_tweens=use_tweens
+        )
+        fragments.append(fragment)
+        return Response(fragment.text)
+
+    app = make_app(
+        secret_key,
+        {
+            "save": flash_then(Response),
+            "page": page,
+            "fragment": fragment,
+            "show": shows,
+        },
+    )
+    app.get("/save")
+    response = app.get("/page")
+    assert response.text == repr([*BOTH, ("info", "Also.")])
+    assert "Set-Cookie" not in fragments[0].headers
+    # The page showed all three: consumed, the cookie deleted.
+    assert "Max-Age=0" in response.headers["Set-Cookie"]
+    assert response.headers["Cache-Control"] == "private"
+    assert app.get("/show").text == "[]"
 
 
 # -- the session-flash vocabulary ---------------------------------------------
