@@ -67,10 +67,11 @@ class ScopeRequest:
     :param scope: the request's ASGI ``http`` scope.
     """
 
-    __slots__ = ("_scope",)
+    __slots__ = ("_fields", "_scope")
 
     def __init__(self, scope: Mapping[str, Any]) -> None:
         self._scope = scope
+        self._fields: dict[bytes, str] | None = None
 
     @property
     def method(self) -> str:
@@ -86,10 +87,16 @@ class ScopeRequest:
     def header(self, name: str, /) -> str | None:
         """The request header *name* (lower case, as ASGI gives names),
         repeated fields joined with ``", "`` as a WSGI server joins them."""
-        key = name.encode("latin-1")
-        raw = self._scope.get("headers") or ()
-        values = [value.decode("latin-1") for k, value in raw if k == key]
-        return ", ".join(values) if values else None
+        fields = self._fields
+        if fields is None:
+            # One pass over the scope's list on the first call: the rules
+            # ask for up to five headers (Sec-Fetch-Dest, the purpose
+            # headers, htmx's), most of which the request lacks.
+            fields = self._fields = {}
+            for key, value in self._scope.get("headers") or ():
+                text = value.decode("latin-1")
+                fields[key] = text if key not in fields else f"{fields[key]}, {text}"
+        return fields.get(name.encode("latin-1"))
 
 
 def _respond(
