@@ -214,7 +214,8 @@ def measure_inprocess(
     results: dict[tuple[str, str], Paired] = {}
     bare = Driven(make_app("bare"))
     floors = {"minimal": Driven(make_app("minimal"))}
-    for case in build_cases(systems):
+    cases = build_cases(systems)
+    for case in cases:
         floor: Callable[[], object] | None = None
         if case.system == "flashmw" and case.scenario in ("S0", "S0c", "S3"):
             floor = partial(call, floors["minimal"], case.scope)
@@ -234,12 +235,22 @@ def measure_inprocess(
             f" (IQR {result.q1 * US:.2f}..{result.q3 * US:.2f}; bare"
             f" {result.baseline * US:.2f} us{extra})"
         )
-    for name in ("minimal", "passthrough"):
+    s3 = next(case.scope for case in cases if case.scenario == "S3")
+    for scenario, name, scope in (
+        ("S0", "minimal", base_scope("/s0")),
+        ("S0", "passthrough", base_scope("/s0")),
+        # S3's own floor, against the same floor in the same rounds.
+        ("S3", "minimal_s3", s3),
+    ):
+        floor = (
+            partial(call, floors["minimal"], scope) if name == "minimal_s3" else None
+        )
         floor_app = Driven(make_app(name))
-        scope = base_scope("/s0")
-        result = paired(floor_app, bare, scope, settings.rounds, settings.batch_seconds)
-        results[("S0", name)] = result
-        log(f"  S0   {name:16} {result.diff * US:7.2f} us")
+        result = paired(
+            floor_app, bare, scope, settings.rounds, settings.batch_seconds, floor, True
+        )
+        results[(scenario, name)] = result
+        log(f"  {scenario}   {name:16} {result.diff * US:7.2f} us")
     return results
 
 
@@ -353,6 +364,10 @@ def _us(value: float | None) -> str:
     return "–" if value is None else f"{value * US:.2f}"
 
 
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
 def table_inprocess(results: dict[tuple[str, str], Paired]) -> list[str]:
     rows = [
         "| Scenario | flashmw µs | floor µs | flashmw ÷ floor "
@@ -453,10 +468,15 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["", "### Overhead per request over the bare ASGI app (median)", ""]
     lines += table_inprocess(results)
     floor, through = results[("S0", "minimal")], results[("S0", "passthrough")]
+    s3_floor = results[("S3", "minimal_s3")]
     lines += [
         "",
         f"Floor: `MinimalMiddleware` (benchmarks/asgi_apps.py), {_us(floor.diff)} µs "
         f"on S0; a middleware that only awaits the app costs {_us(through.diff)} µs.",
+        f"S3's own floor, `MinimalS3Middleware` (find the flash cookie, add `Vary` "
+        f"and a private `Cache-Control`, as any response to a request carrying "
+        f"the cookie must): {_us(s3_floor.diff)} µs, "
+        f"{_ratio(s3_floor.ratio)}× the floor.",
         "",
     ]
     lines += [f"- {s}: {SCENARIO_TEXT[s]}" for s in SCENARIOS]

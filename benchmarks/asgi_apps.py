@@ -11,6 +11,10 @@ The same routes and pages as :mod:`benchmarks.apps` (``/s0``, ``/s1``,
     :class:`MinimalMiddleware` around it: the floor of S0, S0c and S3.
 ``passthrough``
     a middleware that only awaits the application (no send wrapper).
+``minimal_s3``
+    :class:`MinimalS3Middleware` around it: the least any middleware does on
+    S3 under the rule that a response to a request carrying the flash cookie
+    varies on it and is private.
 ``starlette_flash``
     the peer a Starlette user would pick: Starlette's ``SessionMiddleware``
     with the ``starlette-flash`` package's ``flash(request)`` bag. The view
@@ -27,6 +31,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from typing import Any
 
+from flashmw._http import has_cookie
+
 from .apps import HELLO, HTML, MESSAGES, S1_MESSAGE, S4_MESSAGES, SECRET_KEY, render
 
 Scope = MutableMapping[str, Any]
@@ -34,7 +40,14 @@ ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 Flash = Callable[[Scope, str, str], None]
 Read = Callable[[Scope], "list[tuple[str, str]]"]
 
-SYSTEMS = ("bare", "flashmw", "minimal", "passthrough", "starlette_flash")
+SYSTEMS = (
+    "bare",
+    "flashmw",
+    "minimal",
+    "minimal_s3",
+    "passthrough",
+    "starlette_flash",
+)
 #: The peer's cookie (Starlette's session), and flashmw's.
 COOKIE_NAMES = {"flashmw": "flashmw", "starlette_flash": "session"}
 
@@ -120,6 +133,41 @@ class MinimalMiddleware:
             _marker.reset(token)
 
 
+class MinimalS3Middleware(MinimalMiddleware):
+    """The least a flash middleware does on S3 (a request that carries the
+    flash cookie and a page that never reads it) once such a response must
+    vary on the cookie and be private (a read in a streamed body could show
+    the messages): :class:`MinimalMiddleware`, plus finding the cookie in the
+    scope's header list and adding the two fields to a copy of
+    ``http.response.start``. No signature, no rules, no existing ``Vary`` or
+    ``Cache-Control`` to merge."""
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or "bench.marker" in scope:
+            return await self.app(scope, receive, send)
+        found = None
+        for key, value in scope.get("headers") or ():
+            if key == b"cookie":
+                found = value
+        carried = found is not None and has_cookie(found.decode("latin-1"), "flashmw")
+        scope = {**scope, "bench.marker": True}
+
+        async def wrapped(message: Any) -> None:
+            if message["type"] == "http.response.start" and carried:
+                fields = [*message.get("headers", ()), *_PRIVATE]
+                message = {**message, "headers": fields}
+            await send(message)
+
+        token = _marker.set(scope)
+        try:
+            await self.app(scope, receive, wrapped)
+        finally:
+            _marker.reset(token)
+
+
+_PRIVATE = ((b"vary", b"Cookie"), (b"cache-control", b"private"))
+
+
 class PassThrough:
     """A middleware that does nothing at all: one more await."""
 
@@ -160,6 +208,7 @@ FACTORIES: dict[str, Callable[[], ASGIApp]] = {
     "bare": bare_asgi,
     "flashmw": make_flashmw,
     "minimal": lambda: MinimalMiddleware(bare_asgi()),
+    "minimal_s3": lambda: MinimalS3Middleware(bare_asgi()),
     "passthrough": lambda: PassThrough(bare_asgi()),
     "starlette_flash": make_starlette_flash,
 }

@@ -45,3 +45,8 @@ def test_quick_inprocess_run_prints_a_well_formed_table() -> None:
         assert row[-1] in ("yes", "NO", "–")
     judged = {row[0]: row[-1] for row in body}
     assert all(judged[s] in ("yes", "NO") for s in ("S0", "S1", "S2", "S3"))
+    # S3's own floor is measured in the same run, against the same floor.
+    (s3_floor,) = [x for x in lines if x.startswith("S3's own floor")]
+    microseconds, ratio = s3_floor.rsplit(": ", 1)[1].split(" µs, ")
+    float(microseconds)
+    float(ratio.removesuffix("× the floor."))
