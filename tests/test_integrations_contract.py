@@ -1,21 +1,30 @@
-"""The Pyramid, Bottle and Falcon integrations follow the middleware's rules.
+"""The Pyramid, Bottle, Falcon, Flask and Django integrations follow the
+middleware's rules.
 
 One small application is written for each framework and once as plain WSGI
 under :class:`~flashmw.FlashMiddleware`. Each request names what the view
 does with its flashes (nothing, flash, read, peek, read then flash) and the
 status it answers. Every combination of method, status, action, incoming
-cookie and ``Sec-Fetch-Dest``/``Sec-Purpose`` header is sent to all four,
-straight through WSGI, and the integrations must give the middleware's
-answer: the same messages stored (or the cookie left alone), the same cookie
-attributes, the same ``Vary`` and ``Cache-Control``. Falcon's component is
-also run under ``falcon.asgi``, through Falcon's ASGI simulation. A rule copied into an
-integration, and then changed in one place only, shows up here.
+cookie and ``Sec-Fetch-Dest``/``Sec-Purpose`` header is sent to each of
+them, straight through WSGI, and the integrations must give the
+middleware's answer: the same messages stored (or the cookie left alone),
+the same cookie attributes, the same ``Vary`` and ``Cache-Control``. Falcon's
+component is also run under ``falcon.asgi``, through Falcon's ASGI
+simulation. A rule copied into an integration, and then changed in one
+place only, shows up here.
+
+The Flask and Django views use their framework's own API: ``flask.flash()``
+and ``flask.get_flashed_messages()`` under the ``FlashMessages`` extension;
+``messages.info()`` and a loop over ``messages.get_messages()`` under
+``MESSAGE_STORAGE = "flashmw.django.FlashStorage"``, served by Django's own
+WSGI handler.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
+import secrets
 import urllib.parse
 import warnings
 from collections.abc import Callable, Iterator
@@ -33,7 +42,15 @@ with warnings.catch_warnings():
     import pyramid.response
 
 import bottle
+import django.conf
 import falcon
+import flask
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.test import override_settings
+from django.urls import path
+
+from flashmw.django import derive_key
 
 pytestmark = pytest.mark.filterwarnings("ignore:'cgi' is deprecated:DeprecationWarning")
 
@@ -60,7 +77,7 @@ def _params(query: str) -> tuple[str, int]:
     return values["action"], int(values["status"])
 
 
-# -- the four hosts --------------------------------------------------------------
+# -- the hosts ---------------------------------------------------------------------
 
 
 def reference(secret_key: str) -> App:
@@ -144,11 +161,69 @@ def falcon_asgi_app(secret_key: str) -> Any:
     return app
 
 
+def flask_app(secret_key: str) -> App:
+    from flashmw.flask import FlashMessages
+
+    app = flask.Flask("contract")
+    app.config["FLASHMW_SECRET_KEY"] = secret_key
+    FlashMessages(app)
+
+    @app.route("/", methods=["GET", "HEAD"])
+    def page() -> tuple[str, int]:
+        action, status = _params(flask.request.query_string.decode())
+        shown: object = ""
+        if action in ("read", "read-flash"):
+            shown = flask.get_flashed_messages(with_categories=True)
+        elif action == "peek":
+            # Flask has no peek: the request's Flashes, which the extension
+            # serves flask.flash() and flask.get_flashed_messages() from.
+            shown = get_flashes(flask.request.environ).peek(with_categories=True)
+        if action in ("flash", "read-flash"):
+            flask.flash("New.", "info")
+        return ("" if status in (204, 304) else repr(shown)), status
+
+    return app
+
+
+def django_view(request: HttpRequest) -> HttpResponse:
+    action, status = _params(request.META["QUERY_STRING"])
+    storage = messages.get_messages(request)
+    shown: object = ""
+    if action in ("read", "read-flash"):
+        shown = [(m.tags, m.message) for m in storage]
+    elif action == "peek":
+        # Django's messages have no peek; the closest is len() (which
+        # {% if messages %} calls): it looks without consuming, answered by
+        # the storage from the request's Flashes.peek().
+        shown = len(storage)
+    if action in ("flash", "read-flash"):
+        messages.info(request, "New.")
+    response = HttpResponse(status=status)
+    if status not in (204, 304):
+        response.content = repr(shown).encode()
+    return response
+
+
+#: ``ROOT_URLCONF`` of the Django project while this module runs.
+urlpatterns = [path("", django_view)]
+
+
+def django_app(secret_key: str) -> App:
+    from django.core.wsgi import get_wsgi_application
+
+    # The project of the django_project fixture, whose SECRET_KEY the
+    # storage derives this key from.
+    assert derive_key(django.conf.settings.SECRET_KEY) == secret_key
+    return get_wsgi_application()
+
+
 HOSTS = {
     "pyramid": pyramid_app,
     "bottle": bottle_app,
     "falcon": falcon_app,
     "falcon-asgi": falcon_asgi_app,
+    "flask": flask_app,
+    "django": django_app,
 }
 
 
@@ -213,7 +288,10 @@ def outcome(reader: FlashReader, headers: list[tuple[str, str]]) -> dict[str, An
     """What the rules decided: stored messages, cookie attributes, caching."""
     fields: dict[str, list[str]] = {}
     for name, value in headers:
-        fields.setdefault(name.lower(), []).append(value)
+        # Django's WSGI handler writes each cookie as Morsel.output(header=""),
+        # which starts with a space: whitespace around a field value is not
+        # part of it (RFC 9110, 5.5), and a client strips it.
+        fields.setdefault(name.lower(), []).append(value.strip())
     cookies = [c for c in fields.get("set-cookie", []) if c.startswith("flashmw=")]
     return {
         "stored": reader.stored(headers),
@@ -224,10 +302,36 @@ def outcome(reader: FlashReader, headers: list[tuple[str, str]]) -> dict[str, An
 
 
 @pytest.fixture(scope="module")
-def key() -> str:
-    import secrets
-
+def django_secret_key() -> str:
     return secrets.token_hex(32)
+
+
+@pytest.fixture(scope="module")
+def key(django_secret_key: str) -> str:
+    """The key every host signs with: the one Django's storage derives from
+    the project's ``SECRET_KEY``."""
+    return derive_key(django_secret_key)
+
+
+@pytest.fixture(scope="module")
+def django_project(django_secret_key: str) -> Iterator[None]:
+    """The tests' Django project (the example's, as ``tests/test_django.py``
+    sets it up), narrowed while this module runs to the view above behind
+    the messages middleware alone: no other middleware adds a ``Vary`` or a
+    ``Cache-Control`` of its own."""
+    from examples.frameworks import django_app as project
+
+    # Settings are process-wide: keep the key of a project set up already.
+    settings = django.conf.settings
+    project.make_app(
+        settings.SECRET_KEY if settings.configured else secrets.token_hex(32)
+    )
+    with override_settings(
+        SECRET_KEY=django_secret_key,
+        ROOT_URLCONF=__name__,
+        MIDDLEWARE=["django.contrib.messages.middleware.MessageMiddleware"],
+    ):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -249,7 +353,7 @@ def cases(incoming: str) -> Iterator[tuple[str, str, str | None, dict[str, str]]
 
 @pytest.mark.parametrize("host", sorted(HOSTS))
 def test_the_integration_answers_as_the_middleware(
-    host: str, key: str, incoming: str
+    host: str, key: str, incoming: str, django_project: None
 ) -> None:
     reader = FlashReader(key)
     expected_app, app = reference(key), HOSTS[host](key)
@@ -270,8 +374,8 @@ def test_flashmw_imports_no_framework() -> None:
 
     code = (
         "import sys, flashmw, flashmw.paste\n"
-        "found = [m for m in ('pyramid', 'bottle', 'falcon', 'webob') "
-        "if m in sys.modules]\n"
+        "names = ('pyramid', 'bottle', 'falcon', 'webob', 'flask', 'django')\n"
+        "found = [m for m in names if m in sys.modules]\n"
         "sys.exit(repr(found) if found else 0)\n"
     )
     result = subprocess.run(
