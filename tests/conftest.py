@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,23 @@ if str(ROOT) not in sys.path:
 def secret_key() -> str:
     """A fresh random signing key, as an application should have."""
     return secrets.token_hex(32)
+
+
+@pytest.fixture
+def current_event_loop() -> Iterator[None]:
+    """A current event loop for the test, closed after it.
+
+    Falcon's ASGI test client runs its coroutines on the policy's current
+    loop under Python 3.10, which has none once an ``asyncio.run()`` (any
+    earlier test's) has returned in this thread.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 # --- hypothesis profiles ---------------------------------------------------

@@ -14,6 +14,9 @@ from falcon import testing
 from flashmw import FlashMiddleware
 from flashmw.falcon import FlashComponent
 
+# Falcon's ASGI client needs a current event loop (see the fixture).
+pytestmark = pytest.mark.usefixtures("current_event_loop")
+
 BOTH = [("message", "Saved."), ("error", "Oops.")]
 
 

@@ -52,7 +52,11 @@ from django.urls import path
 
 from flashmw.django import derive_key
 
-pytestmark = pytest.mark.filterwarnings("ignore:'cgi' is deprecated:DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:'cgi' is deprecated:DeprecationWarning"),
+    # Falcon's ASGI client needs a current event loop (see the fixture).
+    pytest.mark.usefixtures("current_event_loop"),
+]
 
 App = Callable[..., Any]
 STATUSES = (200, 204, 302, 304, 404, 500)
