@@ -523,7 +523,9 @@ class FlashCore:
 
     def _refuse_overflow(self, messages: Sequence[Message]) -> None:
         """The ``"raise"`` policy: refuse a flash() that would not fit."""
-        now = max(m.born for m in messages) if messages else None
+        # Never empty: it holds the message flash() has just added. Signed at
+        # the time _encode() will sign at, so the size is the one written.
+        now = max(m.born for m in messages)
         encoded = self.codec.encode(messages, self._room, now=now)
         if encoded.dropped:
             raise FlashOverflowError(

@@ -28,6 +28,14 @@ from .message import Message
 # event type: no commas, spaces, quotes or braces.
 _EVENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,99}")
 
+# What JavaScript's String.prototype.trim() removes: ECMAScript's WhiteSpace
+# (tab, VT, FF, ZWNBSP and every Zs space) and LineTerminator characters.
+# It is not str.strip()'s set, which adds U+001C..U+001F and U+0085.
+_JS_WHITESPACE = (
+    "\t\n\v\f\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
 # Header values are Latin-1: every other character is escaped (control
 # characters, CR and LF included), so no text can break the header.
 _ascii_dumps = json.JSONEncoder(
@@ -79,19 +87,21 @@ def merge_trigger(
     looks like it, or that already fires *event*.
     """
     events: dict[str, Any] = {}
-    if existing is not None and existing.strip(" \t"):
-        value = existing.strip(" \t")
-        if value.startswith("{"):
-            try:
-                # JSON that starts with "{" is an object, or is not JSON.
-                events = json.loads(value)
-            except ValueError:
-                return None
-        else:
-            for name in value.split(","):
-                name = name.strip(" \t")
-                if name:
-                    events[name] = None
+    # The value as the browser hands it to htmx: without the optional
+    # whitespace around it.
+    value = "" if existing is None else existing.strip(" \t")
+    if value.startswith("{"):
+        try:
+            # JSON that starts with "{" is an object, or is not JSON.
+            events = json.loads(value)
+        except ValueError:
+            return None
+    else:
+        for name in value.split(","):
+            # The name htmx fires: it trims each one with JavaScript's trim().
+            name = name.strip(_JS_WHITESPACE)
+            if name:
+                events[name] = None
     if event in events:
         return None
     events[event] = as_json(messages)

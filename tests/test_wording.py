@@ -18,13 +18,15 @@ from werkzeug.test import EnvironBuilder
 
 import flashmw
 from flashmw import (
+    FlashHooks,
     FlashMiddleware,
     FlashOverflowError,
     FlashWarning,
     HeadersSentError,
     NotInstalledError,
 )
-from flashmw.flashes import Flashes
+from flashmw.core import FlashCore, Request
+from flashmw.flashes import Flashes, Settings
 from flashmw.message import Message
 
 KEY = "test-key-5f2b7c4e9a1d3f6b8c0e2a4d6f8b0c1e"
@@ -82,6 +84,7 @@ def test_an_accepted_cookie_has_no_problem() -> None:
         (lambda f: f.keep(), "keep()"),
         (lambda f: f.discard(), "discard()"),
         (lambda f: f.clear(), "discard()"),
+        (lambda f: f.deliver(), "deliver()"),
     ],
 )
 def test_headers_sent_error(action: Callable[[Flashes], None], name: str) -> None:
@@ -111,6 +114,28 @@ def test_late_read_warning() -> None:
         "request. Read flashes before start_response is called (under ASGI, "
         "before http.response.start is sent)."
     )
+
+
+def test_withheld_read_warning() -> None:
+    old = [Message("m", "a", NOW), Message("m", "b", NOW)]
+    settings = Settings(streamed_reads=False)
+    f = Flashes(lambda source: (old, False), None, settings)
+    f.seal(True)
+    with pytest.warns(FlashWarning) as caught:
+        assert f.get_flashed_messages() == []
+    [warning] = caught
+    assert str(warning.message) == (
+        "2 flash message(s) were not shown: the response headers were sent "
+        "before the first read, and with streamed_reads=False such a response "
+        "is left cacheable, so it may show none. Read them before "
+        "start_response, or fetch them (flashmw.endpoint); they wait for the "
+        "next request."
+    )
+
+
+class OnlyAdded:
+    def added(self, message: Message) -> None:
+        pass
 
 
 TYPE_ERRORS: list[tuple[Callable[[], object], str]] = [
@@ -148,6 +173,16 @@ TYPE_ERRORS: list[tuple[Callable[[], object], str]] = [
         lambda: FlashMiddleware(None, KEY, fallback_keys=KEY),  # type: ignore[arg-type]
         "fallback_keys must be a list or tuple of keys, not str; wrap a single "
         "key as [key]",
+    ),
+    (
+        lambda: FlashMiddleware(None, KEY, hooks=OnlyAdded()),  # type: ignore[arg-type]
+        "hooks must have the methods added, shown, consumed, dropped, rejected "
+        "(subclass flashmw.hooks.FlashHooks); OnlyAdded lacks shown, consumed, "
+        "dropped, rejected",
+    ),
+    (
+        lambda: FlashMiddleware(None, KEY, htmx_event=1),  # type: ignore[arg-type]
+        "htmx_event must be a str, not int",
     ),
 ]
 
@@ -203,6 +238,11 @@ VALUE_ERRORS: list[tuple[dict[str, Any], str]] = [
     (
         {"consume": "some"},
         "consume must be one of ('all', 'returned'), not 'some'",
+    ),
+    (
+        {"htmx_event": "two words"},
+        "htmx_event must be an event name (letters, digits, '_', '.', ':' and "
+        "'-', starting with a letter or '_'), not 'two words'",
     ),
     (
         {"cache_control": "private\r\n"},
@@ -332,6 +372,40 @@ def test_log_line_of_expired_messages(caplog: pytest.LogCaptureFixture) -> None:
     assert record.getMessage() == (
         "2 flash message(s) in the 'flashmw' cookie were older than max_age or "
         "their ttl and were dropped"
+    )
+
+
+class FailingMetrics(FlashHooks):
+    def added(self, message: Message) -> None:
+        raise RuntimeError("metrics backend down")
+
+    def __repr__(self) -> str:
+        return "<FailingMetrics>"
+
+
+def test_log_line_of_a_failing_hook(caplog: pytest.LogCaptureFixture) -> None:
+    f = Flashes(settings=Settings(hooks=FailingMetrics()))
+    with caplog.at_level(logging.ERROR, logger="flashmw"):
+        f.flash("x")
+    [record] = caplog.records
+    assert record.getMessage() == (
+        "the flashmw 'added' hook of <FailingMetrics> raised"
+    )
+
+
+def test_log_line_of_messages_htmx_cannot_take(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    core = FlashCore(KEY, htmx=True, htmx_event="app:flash")
+    f = core.flashes(None)
+    f.flash("x")
+    request = Request("GET", False, {"hx-request": "true"}.get)
+    with caplog.at_level(logging.WARNING, logger="flashmw"):
+        core.respond(f, 200, [("HX-Trigger", "app:flash")], request)
+    [record] = caplog.records
+    assert record.getMessage() == (
+        "flash messages not delivered to htmx: the response's HX-Trigger "
+        "cannot take the 'app:flash' event"
     )
 
 
