@@ -206,7 +206,8 @@ class FlashCodec:
         self._signature_length = len(self._signer.get_signature(b""))
         # The encoded timestamp changes once a second: keep the last one
         # (one tuple, replaced whole, so concurrent requests never see half).
-        self._stamp: tuple[int, bytes] = (-1, b"")
+        # It starts as time 0's, which itsdangerous writes as no bytes at all.
+        self._stamp: tuple[int, bytes] = (0, b"")
 
     # -- encoding -------------------------------------------------------------
 

@@ -48,12 +48,11 @@ def stamp(at: int = NOW, size: int = 4) -> bytes:
     return b64(at.to_bytes(size, "big"))
 
 
-def sign(payload: bytes, when: bytes | None = None) -> str:
-    """Sign any payload (already base64) with the codec's key and salt, as the
-    codec would, with the encoded timestamp *when* (``stamp()`` by default)."""
-    signer = Signer(
-        KEY, salt=DEFAULT_SALT, key_derivation="hmac", digest_method=hashlib.sha256
-    )
+def sign(payload: bytes, when: bytes | None = None, salt: bytes = DEFAULT_SALT) -> str:
+    """Sign any payload (already base64) with the codec's key and *salt*, as
+    the codec would, with the encoded timestamp *when* (``stamp()`` by
+    default)."""
+    signer = Signer(KEY, salt=salt, key_derivation="hmac", digest_method=hashlib.sha256)
     signed = payload + b"." + (stamp() if when is None else when)
     return signer.sign(signed).decode("ascii")
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
+from itsdangerous import TimestampSigner
 from pins_support import (
     GOLDEN_BUDGET,
     GOLDEN_COMPRESSED_LENGTH,
     GOLDEN_COMPRESSED_SHA256,
     GOLDEN_MESSAGES,
+    KEY,
     NOW,
+    Clock,
     b64,
     incompressible,
     make_codec,
@@ -24,7 +28,14 @@ from pins_support import (
 )
 from strategies import message_lists
 
-from flashmw.codec import MAX_MESSAGES, MAX_PAYLOAD_BYTES, MAX_TOKEN_LENGTH
+from flashmw._cookie import cookie_scope
+from flashmw.codec import (
+    DEFAULT_SALT,
+    MAX_MESSAGES,
+    MAX_PAYLOAD_BYTES,
+    MAX_TOKEN_LENGTH,
+    FlashCodec,
+)
 from flashmw.message import Message
 
 
@@ -124,6 +135,58 @@ def test_the_kept_newest_fit_and_one_more_does_not(
     if len(kept) < len(fitting):
         one_more = fitting[len(fitting) - len(kept) - 1 :]
         assert codec.encode(one_more, budget).dropped > 0
+
+
+def _a2(seed: bytes, size: int) -> str:
+    """*size* characters of "a" and "2", one per bit of a hash of *seed*:
+    text that only fits compressed."""
+    bits = hashlib.shake_256(seed).digest(size // 8)
+    return "".join("a2"[byte >> shift & 1] for byte in bits for shift in range(8))
+
+
+def _b64_length(data: bytes) -> int:
+    return len(b64(data))
+
+
+def test_a_message_kept_beside_one_too_large_keeps_its_ttl() -> None:
+    """What is left once a message too large is dropped is signed in the
+    payload version its messages need: version 2, for the ttl."""
+    codec = make_codec()
+    short = Message("info", "short", NOW, False, 30)
+    encoded = codec.encode([short, msg(incompressible(5000, 3))], 4000)
+    assert encoded.dropped == encoded.too_large == 1
+    assert encoded.value is not None
+    assert codec.decode(encoded.value) == ([short], None, 0)
+
+
+@pytest.mark.parametrize(
+    "newest",
+    [
+        pytest.param(msg(incompressible(100, 5)), id="plain"),
+        pytest.param(
+            Message("info", _a2(b"5", 200), NOW, False, 2), id="compressed, ttl"
+        ),
+    ],
+)
+def test_a_message_that_fits_alone_exactly_is_not_too_large(newest: Message) -> None:
+    """At a budget of exactly its token's length, the newest message fits
+    alone: with an older one it is kept, and nothing counts as too large.
+    Whether it fits alone is judged in the payload it is written in."""
+    codec = make_codec()
+    alone = codec.encode([newest], 10_000).value
+    assert alone is not None
+    if newest.ttl is not None:
+        # Compressed, the same entry in a version 1 payload would be longer:
+        # only the version 2 payload fits the budget below.
+        entry = [newest.category, newest.text, 0, 0, {"t": newest.ttl}]
+        v1, v2 = (
+            json.dumps([v, [entry]], separators=(",", ":")).encode() for v in (1, 2)
+        )
+        assert _b64_length(zlib.compress(v1, 9)) > _b64_length(zlib.compress(v2, 9))
+        alone = codec.encode([newest], len(alone) - 1).value
+        assert alone is not None and alone.startswith(".")
+    older = Message("info", "older", NOW)
+    assert codec.encode([older, newest], len(alone)) == (alone, 1, 0)
 
 
 # -- limits at their boundaries ------------------------------------------------------
@@ -228,6 +291,25 @@ def test_an_eight_byte_timestamp_with_leading_zero_bytes_is_accepted() -> None:
     assert codec.decode(nine).problem == "malformed payload: timestamp"
 
 
+@pytest.mark.parametrize("entry", [b'"m"', b'{"m":"x"}', b"null", b"4"])
+def test_an_entry_that_is_not_a_list_is_a_bad_entry(entry: bytes) -> None:
+    token = sign_json(b"[1,[" + entry + b"]]")
+    assert make_codec().decode(token) == ([], "malformed payload: bad entry", 0)
+
+
+@pytest.mark.parametrize(("ttl", "count"), [(60, 1), (None, 2), (60, 3)])
+def test_a_message_with_extras_from_a_clock_behind_is_read_as_new(
+    ttl: int | None, count: int
+) -> None:
+    """A message flashed at a later time than the token is signed (a clock
+    that stepped back) is written with the age 0, with a ttl or a count as
+    without."""
+    codec = make_codec()
+    value = codec.encode([Message("m", "x", NOW + 30, False, ttl, count)], 4000).value
+    assert value is not None
+    assert codec.decode(value) == ([Message("m", "x", NOW, False, ttl, count)], None, 0)
+
+
 def test_signed_json_with_garbage_around_it_is_refused() -> None:
     codec = make_codec()
     good = b'[1,[["message","hi",0,0]]]'
@@ -243,3 +325,57 @@ def test_whitespace_around_signed_json_is_accepted() -> None:
     assert codec.decode(sign(b64(b' [1,[["m","hi",0,0]]]\n'))).messages == [
         msg("hi", category="m")
     ]
+
+
+# -- defaults, the salt and the timestamp ---------------------------------------------
+
+
+def test_by_default_a_message_waits_an_hour_and_not_a_second_more() -> None:
+    clock = Clock(NOW)
+    codec = FlashCodec(KEY, clock=clock)
+    value = codec.encode([msg("hi")], 4000).value
+    assert value is not None
+    clock.now = NOW + 3600
+    assert codec.decode(value) == ([msg("hi")], None, 0)
+    clock.now = NOW + 3601
+    assert codec.decode(value) == ([], "expired", 0)
+
+
+def test_a_token_is_signed_for_its_cookie_with_the_domain_in_lower_case() -> None:
+    """The salt names the cookie (name, path, domain; see the codec's
+    docstring), with the domain lower-cased as browsers compare it: cookies
+    written before must still verify, and with any spelling of the domain."""
+    token = sign(
+        b64(payload_json([["message", "hi", 0, 0]])),
+        salt=b"flashmw.flashes;flashmw;/app;example.com",
+    )
+    for domain in ("example.com", "Example.COM"):
+        scope = cookie_scope("flashmw", "/app", domain)
+        codec = FlashCodec(KEY, clock=Clock(), scope=scope)
+        assert codec.decode(token) == ([msg("hi")], None, 0)
+
+
+class _SignerAt(TimestampSigner):
+    """itsdangerous' own timestamp signer, at a given time."""
+
+    def __init__(self, now: int) -> None:
+        super().__init__(
+            KEY, salt=DEFAULT_SALT, key_derivation="hmac", digest_method=hashlib.sha256
+        )
+        self.now = now
+
+    def get_timestamp(self) -> int:
+        return self.now
+
+
+@given(st.integers(min_value=0, max_value=2**40))
+@example(0)
+@example(1)
+def test_the_first_token_of_a_codec_carries_the_time_it_is_signed_at(
+    now: int,
+) -> None:
+    """The codec keeps the encoded time of its last token; the first is
+    stamped like any other, as itsdangerous' TimestampSigner stamps it."""
+    token = make_codec().encode([msg("hi", born=now)], 4000, now=now).value
+    payload = b64(payload_json([["message", "hi", 0, 0]]))
+    assert token == _SignerAt(now).sign(payload).decode("ascii")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -14,6 +15,7 @@ from werkzeug.test import EnvironBuilder
 
 import flashmw
 from flashmw import FlashMiddleware, FlashOverflowError, FlashWarning
+from flashmw.middleware import EnvironRequest
 
 KEY = "test-key-5f2b7c4e9a1d3f6b8c0e2a4d6f8b0c1e"
 NOW = 1_700_000_000
@@ -225,6 +227,20 @@ def test_several_directives_are_merged_one_by_one() -> None:
     assert merged(site, "Cache-Control", "no-cache, public") == ["no-cache, private"]
 
 
+def test_no_store_removes_public_as_private_does() -> None:
+    site = Site(cache_control="no-store")
+    assert merged(site, "Cache-Control", "public, max-age=60") == [
+        "max-age=60, no-store"
+    ]
+
+
+def test_a_field_that_needs_no_change_is_left_as_it_was() -> None:
+    """Not even respaced: nothing is missing, and no ``public`` must go."""
+    assert merged(Site(), "Cache-Control", "max-age=0,private") == ["max-age=0,private"]
+    site = Site(cache_control="no-cache")
+    assert merged(site, "Cache-Control", "public,no-cache") == ["public,no-cache"]
+
+
 def test_vary_lists_cookie_once_however_it_is_spaced() -> None:
     site = Site()
     for value in ("Origin,Cookie", "Origin, cookie", "Cookie,Origin", "*"):
@@ -277,6 +293,34 @@ def test_a_custom_cookie_name_is_the_one_read() -> None:
     assert cookie.startswith("my_flash=")
     assert site.messages(f"flashmw={cookie.split('=', 1)[1]}") == []
     assert site.messages(f"flashmw=x; {cookie}") == ["Saved."]
+
+
+# -- the cookie's attributes -------------------------------------------------------
+
+
+def _attributes(set_cookie: str) -> set[str]:
+    return set(set_cookie.split("; ")[1:])
+
+
+def test_a_deletion_expires_the_cookie_by_max_age_and_by_date() -> None:
+    """Max-Age=0 and an Expires at the epoch, for browsers that predate
+    Max-Age; a stored cookie has only its Max-Age."""
+    site = Site(max_age=1)
+    [stored] = site.set_cookies(site.request(flashing("a"), status="302 Found"))
+    assert "Max-Age=1" in _attributes(stored)
+    assert not any(a.startswith("Expires=") for a in _attributes(stored))
+    [deletion] = site.set_cookies(site.request(read, cookie=stored.split(";")[0]))
+    assert {"Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"} <= _attributes(
+        deletion
+    )
+
+
+def test_a_secure_prefixed_name_is_accepted_with_secure_true_only() -> None:
+    site = Site(cookie_name="__Secure-flash", cookie_secure=True)
+    assert site.cookie("a").startswith("__Secure-flash=")
+    for secure in (False, None):
+        with pytest.raises(ValueError, match="__Secure-"):
+            Site(cookie_name="__Secure-flash", cookie_secure=secure)
 
 
 # -- expiry and logs -------------------------------------------------------------------
@@ -436,3 +480,16 @@ def test_the_read_helper_passes_its_filter_and_consume_mode_on() -> None:
     [rest] = site.set_cookies(site.request(action, cookie=pair.split(";", 1)[0]))
     assert shown == [[("error", "b")]]
     assert site.messages(rest.split(";", 1)[0]) == ["a"]
+
+
+def test_a_request_header_is_read_from_its_cgi_variable() -> None:
+    """``EnvironRequest.header()`` (what the rules read a request through)
+    finds a header under the name PEP 3333 gives it. The names are kept for
+    the whole process once made, so the header asked is one never asked
+    before: its name is made here, not found from an earlier test."""
+    name = f"x-{uuid.uuid4().hex}-purpose"
+    variable = "HTTP_" + name.upper().replace("-", "_")
+    request = EnvironRequest({variable: "yes", "HTTP_X_OTHER": "no"})
+    assert request.header(name) == "yes"
+    assert request.header(name) == "yes"  # the second time, from what was kept
+    assert request.header("x-other") == "no"
