@@ -119,6 +119,11 @@ class Decoded(NamedTuple):
     expired: int = 0
 
 
+#: How many counts above the binary search's answer :meth:`FlashCodec._trim`
+#: also tries, since compressed payloads do not always grow with the count.
+_TRIM_REACH = 8
+
+
 class Encoded(NamedTuple):
     """What :meth:`FlashCodec.encode` produced."""
 
@@ -289,7 +294,7 @@ class FlashCodec:
 
         An entry that cannot fit even alone goes first: otherwise it would
         take every older message down with it. The rest is a binary search on
-        how many of the newest fit.
+        how many of the newest fit, then a look at the few counts above it.
         """
         fitting = [
             entry for entry in entries if self._fit([entry], room, version) is not None
@@ -300,13 +305,22 @@ class FlashCodec:
         best = self._fit(fitting, room, version) if too_large else None
         low = len(fitting)
         if best is None:
-            low, high = 0, len(fitting) - 1  # these do not all fit either
+            top = len(fitting) - 1  # these do not all fit either
+            low, high = 0, top
             while low < high:
                 keep = (low + high + 1) // 2
                 payload = self._fit(fitting[len(fitting) - keep :], room, version)
                 if payload is None:
                     high = keep - 1
                 else:
+                    low, best = keep, payload
+            # Compressed, more messages sometimes make a shorter payload
+            # (what deflate finds depends on what stands next to it), so the
+            # search can stop a few short of the most that fit: the next
+            # counts up are tried too, and the largest that fits wins.
+            for keep in range(low + 1, min(top, low + _TRIM_REACH) + 1):
+                payload = self._fit(fitting[len(fitting) - keep :], room, version)
+                if payload is not None:
                     low, best = keep, payload
         # One entry always fits alone, so the search found a payload.
         assert best is not None

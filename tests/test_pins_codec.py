@@ -137,6 +137,41 @@ def test_the_kept_newest_fit_and_one_more_does_not(
         assert codec.encode(one_more, budget).dropped > 0
 
 
+# Eleven similar messages (the same text with a few characters changed, as a
+# form's repeated errors are): compressed, the newest 6 need a longer token
+# than the newest 7, so a binary search on the count that probes 6 settles on
+# 5, where 7 fit.
+SIMILAR = [
+    ("success", "x x pxnk ycur", 984),
+    ("error", "2b3 x ok your", 986),
+    ("info", "xrx x oi 5our", 966),
+    ("success", "x i x5ok your", 957),
+    ("error", "x x x ok your", 999),
+    ("success", "x g x ok your", 969),
+    ("error", "x x x ok your", 981),
+    ("info", "x y x ok your", 982),
+    ("success", "x x nvok your", 981),
+    ("info", "x 5 x ok yokr", 995),
+    ("info", "x x x ok oour", 971),
+]
+
+
+def test_the_most_newest_messages_that_fit_are_kept_even_compressed() -> None:
+    # The clock at 1,000: the timestamp's length is part of the budget.
+    codec = make_codec(now=1000)
+    messages = [Message(c, text, born, False, None) for c, text, born in SIMILAR]
+
+    def fit(count: int) -> bool:
+        return codec.encode(messages[-count:], 181).dropped == 0
+
+    assert [fit(count) for count in range(5, 9)] == [True, False, True, False]
+    encoded = codec.encode(messages, 181)
+    assert (encoded.dropped, encoded.too_large) == (4, 0)
+    assert encoded.value is not None
+    assert codec.decode(encoded.value).messages == messages[-7:]
+    assert not any(fit(count) for count in range(8, len(messages) + 1))
+
+
 def _a2(seed: bytes, size: int) -> str:
     """*size* characters of "a" and "2", one per bit of a hash of *seed*:
     text that only fits compressed."""
