@@ -317,8 +317,9 @@ class FlashCodec:
             # Compressed, more messages sometimes make a shorter payload
             # (what deflate finds depends on what stands next to it), so the
             # search can stop a few short of the most that fit: the next
-            # counts up are tried too, and the largest that fits wins.
-            for keep in range(low + 1, min(top, low + _TRIM_REACH) + 1):
+            # counts up are tried too, and the largest that fits wins (from
+            # low + 2: the search ends on low when low + 1 does not fit).
+            for keep in range(low + 2, min(top, low + _TRIM_REACH) + 1):
                 payload = self._fit(fitting[len(fitting) - keep :], room, version)
                 if payload is not None:
                     low, best = keep, payload

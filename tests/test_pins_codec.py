@@ -156,20 +156,32 @@ SIMILAR = [
 ]
 
 
-def test_the_most_newest_messages_that_fit_are_kept_even_compressed() -> None:
-    # The clock at 1,000: the timestamp's length is part of the budget.
+@pytest.mark.parametrize(
+    ("ttl", "budget"), [(None, 181), (600, 197)], ids=["plain", "with a ttl"]
+)
+def test_the_most_newest_messages_that_fit_are_kept_even_compressed(
+    ttl: int | None, budget: int
+) -> None:
+    # The clock at 1,000: the timestamp's length is part of the budget. With
+    # a ttl the payload is version 2, which every count tried must write.
     codec = make_codec(now=1000)
-    messages = [Message(c, text, born, False, None) for c, text, born in SIMILAR]
+    messages = [Message(c, text, born, False, ttl) for c, text, born in SIMILAR]
 
     def fit(count: int) -> bool:
-        return codec.encode(messages[-count:], 181).dropped == 0
+        return codec.encode(messages[-count:], budget).dropped == 0
 
     assert [fit(count) for count in range(5, 9)] == [True, False, True, False]
-    encoded = codec.encode(messages, 181)
+    encoded = codec.encode(messages, budget)
     assert (encoded.dropped, encoded.too_large) == (4, 0)
     assert encoded.value is not None
     assert codec.decode(encoded.value).messages == messages[-7:]
     assert not any(fit(count) for count in range(8, len(messages) + 1))
+    # The newest 8: the most that fit is then all but the oldest, the last
+    # count the search can try.
+    encoded = codec.encode(messages[-8:], budget)
+    assert encoded.dropped == 1
+    assert encoded.value is not None
+    assert codec.decode(encoded.value).messages == messages[-7:]
 
 
 def _a2(seed: bytes, size: int) -> str:

@@ -3,6 +3,7 @@ environ in, status and headers out."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import uuid
@@ -179,12 +180,81 @@ def test_a_prefetch_is_not_seen(name: str, value: str) -> None:
         ("Sec-Purpose", ""),
         ("Sec-Purpose", "x;prefetch"),
         ("Sec-Purpose", "prefetching"),
+        # Only space and tab surround a value: not other characters, nor
+        # the other whitespace str.strip() knows (a Latin-1 no-break space).
+        ("Sec-Purpose", "Xprefetch"),
+        ("Sec-Purpose", "\xa0prefetch"),
         ("X-Moz", "x"),
         ("X-Other", "prefetch"),
     ],
 )
 def test_a_request_that_is_not_a_prefetch_is_seen(name: str, value: str) -> None:
     assert consumed(Site(), request_headers={name: value})
+
+
+@pytest.mark.parametrize("value", ["image", " image\t", "IMAGE"])
+def test_a_subresource_is_not_seen(value: str) -> None:
+    assert not consumed(Site(), request_headers={"Sec-Fetch-Dest": value})
+
+
+@pytest.mark.parametrize("value", ["Ximage", "imageX", "\xa0image", "document"])
+def test_a_destination_that_is_not_a_subresource_is_seen(value: str) -> None:
+    assert consumed(Site(), request_headers={"Sec-Fetch-Dest": value})
+
+
+# -- what the core decides beyond consumption ---------------------------------------
+
+
+def test_a_read_that_found_nothing_under_a_cookie_is_private() -> None:
+    """A redirect that read only a category the cookie lacks shows nothing
+    and stores nothing, but the request carried messages: the response is
+    private all the same."""
+    site = Site()
+    cookie = site.cookie("Saved.")
+
+    def errors(environ: dict[str, Any]) -> None:
+        assert flashmw.get_flashed_messages(environ, category_filter=["error"]) == []
+
+    headers = site.request(errors, cookie=cookie, status="302 Found")
+    assert site.set_cookies(headers) == []
+    assert header(headers, "Cache-Control") == ["private"]
+    assert header(headers, "Vary") == ["Cookie"]
+
+
+def test_identical_flashes_are_both_kept_by_default() -> None:
+    site = Site()
+    assert site.messages(site.cookie("Saved.", "Saved.")) == ["Saved.", "Saved."]
+
+
+def test_a_rewritten_cookie_is_signed_at_the_time_of_the_response() -> None:
+    """Under the default overflow policy the token carries the time it was
+    written, and each message its age: a message read from an old cookie and
+    written back keeps its own age, and the cookie its new time."""
+    site = Site().at(NOW)
+    [first] = site.set_cookies(
+        site.request(
+            lambda environ: (
+                flashmw.flash(environ, "Old."),
+                flashmw.flash(environ, "Oops.", "error"),
+            ),
+            status="302 Found",
+        )
+    )
+    site.at(NOW + 100)
+
+    def errors_only(environ: dict[str, Any]) -> None:
+        flashes = flashmw.get_flashes(environ)
+        flashes.get_flashed_messages(category_filter=["error"], consume="returned")
+
+    cookie = first.split(";", 1)[0]
+    [written] = site.set_cookies(site.request(errors_only, cookie=cookie))
+    value = written.split(";", 1)[0].split("=", 1)[1]
+    # payload.stamp.signature: the stamp is the big-endian time, in base64.
+    stamp = value.split(".")[-2].encode()
+    signed_at = base64.urlsafe_b64decode(stamp + b"=" * (-len(stamp) % 4))
+    assert int.from_bytes(signed_at, "big") == NOW + 100
+    codec = site.middleware.core.codec
+    assert codec.decode(value).messages[0].born == NOW
 
 
 # -- Cache-Control and Vary ----------------------------------------------------------
